@@ -1,0 +1,228 @@
+//! Errors of tools, toolsets and sampling loops.
+
+use std::fmt;
+
+use rmcp::model::SamplingMessage;
+
+/// An error whose message is meant for the LLM.
+///
+/// A tool that returns `Err(ToolError)` sends its message to the LLM as an `is_error` tool
+/// result, even when the loop masks error details (`mask_error_details`): use it for messages
+/// that help the LLM retry ("no customer with that email"), and any other error type for
+/// failures whose details should stay on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolError {
+    message: String,
+}
+
+impl ToolError {
+    /// An error with this message for the LLM.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// The message the LLM receives.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ToolError {}
+
+impl From<String> for ToolError {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for ToolError {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
+/// Why a toolset refused a tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ToolsetError {
+    /// Two tools share a name; the LLM could not tell them apart.
+    DuplicateName(String),
+    /// The name `final_response` is reserved for typed results.
+    ReservedName(String),
+}
+
+impl fmt::Display for ToolsetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DuplicateName(name) => write!(
+                f,
+                "two sampling tools are named `{name}`; give one of them another name (`#[sampling_tool(name = \"...\")]`)"
+            ),
+            Self::ReservedName(name) => write!(
+                f,
+                "a sampling tool cannot be named `{name}`: the name is reserved for the typed result of `sample::<T>()`; rename the tool"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ToolsetError {}
+
+/// What went wrong in a sampling loop; see [`SampleError::kind`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SampleErrorKind {
+    /// The client did not declare the `sampling` capability and no handler can stand in.
+    ClientDoesNotSupportSampling,
+    /// Tools were offered but the client did not declare `sampling.tools`.
+    ClientDoesNotSupportSamplingTools,
+    /// The sampler is configured in a way that cannot work (e.g. `always` without a handler).
+    Configuration(String),
+    /// The toolset was refused (duplicate or reserved names).
+    Toolset(ToolsetError),
+    /// The client answered the `sampling/createMessage` request with an error.
+    Client(rmcp::ServiceError),
+    /// The server-side sampling handler failed.
+    Handler(crate::HandlerError),
+    /// The LLM's answer does not follow the protocol (wrong role, missing tool_use blocks, ...).
+    InvalidResponse(String),
+    /// The loop reached its iterations cap without an answer.
+    MaxIterations(u32),
+    /// The MCP request was cancelled.
+    Cancelled,
+    /// The LLM kept sending a `final_response` that does not validate.
+    InvalidResult {
+        /// The result type asked for.
+        type_name: &'static str,
+        /// The violations of the last attempt, each naming its JSON path.
+        violations: Vec<String>,
+    },
+    /// The LLM kept answering in text although a typed result was required.
+    TextInsteadOfResult {
+        /// The result type asked for.
+        type_name: &'static str,
+        /// The last text answer.
+        text: String,
+    },
+}
+
+/// A sampling loop failed. The error keeps the conversation up to the failure.
+#[derive(Debug)]
+pub struct SampleError {
+    kind: SampleErrorKind,
+    history: Vec<SamplingMessage>,
+}
+
+impl SampleError {
+    /// An error with no history yet.
+    pub fn new(kind: SampleErrorKind) -> Self {
+        Self {
+            kind,
+            history: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_history(mut self, history: Vec<SamplingMessage>) -> Self {
+        self.history = history;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &SampleErrorKind {
+        &self.kind
+    }
+
+    /// The conversation up to the failure (empty when it failed before the first request).
+    pub fn history(&self) -> &[SamplingMessage] {
+        &self.history
+    }
+
+    /// Takes the conversation out of the error.
+    pub fn into_history(self) -> Vec<SamplingMessage> {
+        self.history
+    }
+
+    /// Whether the MCP request was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, SampleErrorKind::Cancelled)
+    }
+}
+
+impl From<SampleErrorKind> for SampleError {
+    fn from(kind: SampleErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl fmt::Display for SampleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            SampleErrorKind::ClientDoesNotSupportSampling => {
+                f.write_str("client does not support sampling")
+            }
+            SampleErrorKind::ClientDoesNotSupportSamplingTools => f.write_str(
+                "client does not support sampling with tools: the client must advertise the sampling.tools capability",
+            ),
+            SampleErrorKind::Configuration(message) => {
+                write!(f, "sampling is misconfigured: {message}")
+            }
+            SampleErrorKind::Toolset(error) => error.fmt(f),
+            SampleErrorKind::Client(error) => {
+                write!(f, "the client failed the sampling request: {error}")
+            }
+            SampleErrorKind::Handler(error) => {
+                write!(f, "the sampling handler failed: {error}")
+            }
+            SampleErrorKind::InvalidResponse(reason) => {
+                write!(f, "the LLM's response is invalid: {reason}")
+            }
+            SampleErrorKind::MaxIterations(cap) => write!(
+                f,
+                "sampling exceeded the maximum of {cap} iterations without a final answer"
+            ),
+            SampleErrorKind::Cancelled => f.write_str("the request was cancelled"),
+            SampleErrorKind::InvalidResult {
+                type_name,
+                violations,
+            } => write!(
+                f,
+                "the LLM did not produce a valid `{type_name}`: {}",
+                violations.join("; ")
+            ),
+            SampleErrorKind::TextInsteadOfResult { type_name, text } => write!(
+                f,
+                "the LLM answered in text instead of calling final_response with a `{type_name}`: {text:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SampleError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            SampleErrorKind::Client(error) => Some(error),
+            SampleErrorKind::Handler(error) => Some(error),
+            SampleErrorKind::Toolset(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<SampleError> for rmcp::ErrorData {
+    fn from(error: SampleError) -> Self {
+        match error.kind {
+            SampleErrorKind::Cancelled => {
+                rmcp::ErrorData::new(rmcp::model::ErrorCode(-32800), error.to_string(), None)
+            }
+            _ => rmcp::ErrorData::internal_error(error.to_string(), None),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! JSON schemas of tool arguments and typed results, generated once per type.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde_json::Value;
+
+type Cache = RwLock<HashMap<TypeId, Arc<JsonObject>>>;
+
+static SCHEMAS: LazyLock<Cache> = LazyLock::new(Default::default);
+
+/// The schema of `T` as a JSON object: draft 2020-12, subschemas inlined, properties in
+/// declaration order, no top-level `title` or `$schema`. Computed once per type.
+///
+/// Whether the root is an object is left to the caller: tool arguments must be objects,
+/// typed results are wrapped when they are not.
+pub fn schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let id = TypeId::of::<T>();
+    if let Some(schema) = SCHEMAS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return schema.clone();
+    }
+    let schema = Arc::new(generate::<T>());
+    SCHEMAS
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id)
+        .or_insert(schema)
+        .clone()
+}
+
+fn generate<T: JsonSchema>() -> JsonObject {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.inline_subschemas = true;
+    settings.meta_schema = None;
+    let root = settings.into_generator().into_root_schema_for::<T>();
+    let mut object = match root.to_value() {
+        Value::Object(object) => object,
+        // `true`/`false` schemas: keep their meaning as an object.
+        Value::Bool(true) => JsonObject::new(),
+        other => {
+            let mut object = JsonObject::new();
+            object.insert("not".into(), Value::Object(JsonObject::new()));
+            debug_assert!(other == Value::Bool(false));
+            object
+        }
+    };
+    object.remove("title");
+    object
+}
+
+/// Whether a schema describes JSON objects (`"type": "object"`).
+pub(crate) fn is_object_schema(schema: &JsonObject) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("object")
+}
+
+/// Gives an object schema the `required` array it may lack (empty when nothing is required),
+/// placed after `properties` so the schema reads in the usual order.
+pub(crate) fn with_required_array(schema: &JsonObject) -> JsonObject {
+    if schema.contains_key("required") || !is_object_schema(schema) {
+        return schema.clone();
+    }
+    let mut out = JsonObject::new();
+    for (key, value) in schema {
+        out.insert(key.clone(), value.clone());
+        if key == "properties" {
+            out.insert("required".into(), Value::Array(Vec::new()));
+        }
+    }
+    out.entry("required").or_insert(Value::Array(Vec::new()));
+    out
+}
+
+/// The input schema of a tool whose arguments deserialize into `T`: an object schema with a
+/// `required` array. Computed once per type.
+pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    static ARGS: LazyLock<Cache> = LazyLock::new(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(schema) = ARGS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return schema.clone();
+    }
+    let mut schema = with_required_array(&schema_for::<T>());
+    schema.remove("description");
+    let schema = Arc::new(schema);
+    ARGS.write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id)
+        .or_insert(schema)
+        .clone()
+}

@@ -1,0 +1,302 @@
+//! One LLM-callable tool: name, description, input schema, and an async call on JSON arguments.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use rmcp::model::JsonObject;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::ToolError;
+
+/// The future a tool's call returns.
+pub type ToolFuture<'a> = BoxFuture<'a, Result<ToolOutput, ToolCallError>>;
+
+type CallFn<'a> = dyn Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a;
+
+/// A tool the LLM may call during a sampling loop.
+///
+/// Made by `#[sampling_tool]` (`my_fn_tool()`, or `self.my_method_tool()` for a method), by
+/// [`SamplingTool::from_fn`] from a closure and an arguments type, or from a server's own rmcp
+/// tools (see [`crate::tools_from_router`]). The lifetime lets a tool borrow state (a method's
+/// `&self`) for as long as the loop runs.
+#[derive(Clone)]
+pub struct SamplingTool<'a> {
+    name: Cow<'static, str>,
+    description: Option<Cow<'static, str>>,
+    input_schema: Arc<JsonObject>,
+    sequential: bool,
+    call: Arc<CallFn<'a>>,
+}
+
+impl fmt::Debug for SamplingTool<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SamplingTool")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("input_schema", &self.input_schema)
+            .field("sequential", &self.sequential)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> SamplingTool<'a> {
+    /// A tool from an async closure over a `Deserialize + JsonSchema` arguments type.
+    ///
+    /// The input schema comes from `Args` (computed once per type). The closure returns
+    /// `Result<T, E>`: `T` is sent to the LLM as text (a string as it is, anything else as
+    /// JSON), `E`'s message as an `is_error` result (see [`ToolError`] and masking).
+    ///
+    /// ```
+    /// use rmcp_sampling::{SamplingTool, ToolError};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Add { a: i64, b: i64 }
+    ///
+    /// let add = SamplingTool::from_fn("add", |args: Add| async move {
+    ///     args.a.checked_add(args.b).ok_or(ToolError::new("overflow"))
+    /// })
+    /// .with_description("Add two integers.");
+    /// assert_eq!(add.name(), "add");
+    /// ```
+    pub fn from_fn<Args, F, Fut, T, E>(name: impl Into<Cow<'static, str>>, f: F) -> Self
+    where
+        Args: DeserializeOwned + JsonSchema + 'static,
+        F: Fn(Args) -> Fut + Send + Sync + 'a,
+        Fut: Future<Output = Result<T, E>> + Send + 'a,
+        T: Serialize,
+        E: fmt::Display + 'static,
+    {
+        Self::from_outcome_fn(name, move |args: Args| {
+            let fut = f(args);
+            async move { result_to_output(fut.await) }
+        })
+    }
+
+    /// Like [`SamplingTool::from_fn`], for a closure that already returns the outcome.
+    pub(crate) fn from_outcome_fn<Args, F, Fut>(name: impl Into<Cow<'static, str>>, f: F) -> Self
+    where
+        Args: DeserializeOwned + JsonSchema + 'static,
+        F: Fn(Args) -> Fut + Send + Sync + 'a,
+        Fut: Future<Output = Result<ToolOutput, ToolCallError>> + Send + 'a,
+    {
+        let call = move |args: JsonObject| -> ToolFuture<'a> {
+            match crate::args::decode_args::<Args>(args) {
+                Ok(args) => Box::pin(f(args)),
+                Err(message) => {
+                    Box::pin(async move { Err(ToolCallError::invalid_arguments(message)) })
+                }
+            }
+        };
+        Self::from_raw(name, crate::schema::args_schema_for::<Args>(), call)
+    }
+
+    /// A tool from a ready input schema and a call on raw JSON arguments; the building block
+    /// for tools that do not come from a Rust arguments type.
+    pub fn from_raw<F>(name: impl Into<Cow<'static, str>>, input_schema: Arc<JsonObject>, call: F) -> Self
+    where
+        F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
+    {
+        Self {
+            name: name.into(),
+            description: None,
+            input_schema,
+            sequential: false,
+            call: Arc::new(call),
+        }
+    }
+
+    /// Sets the description the LLM reads.
+    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Renames the tool.
+    pub fn with_name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Marks the tool sequential: any batch of calls that includes it runs one call at a time.
+    pub fn sequential(mut self, sequential: bool) -> Self {
+        self.sequential = sequential;
+        self
+    }
+
+    /// The name the LLM calls the tool by.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The description the LLM reads, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The JSON schema of the arguments.
+    pub fn input_schema(&self) -> &Arc<JsonObject> {
+        &self.input_schema
+    }
+
+    /// Whether the tool forces its batch to run sequentially.
+    pub fn is_sequential(&self) -> bool {
+        self.sequential
+    }
+
+    /// Calls the tool on JSON arguments, as the loop does.
+    pub fn call(&self, args: JsonObject) -> ToolFuture<'a> {
+        (self.call)(args)
+    }
+
+    /// The tool as rmcp describes it in a `sampling/createMessage` request.
+    pub fn to_rmcp_tool(&self) -> rmcp::model::Tool {
+        let mut tool = rmcp::model::Tool::new(
+            self.name.clone(),
+            self.description.clone().unwrap_or_default(),
+            self.input_schema.clone(),
+        );
+        if self.description.is_none() {
+            tool.description = None;
+        }
+        tool
+    }
+}
+
+/// What a successful tool call sends back to the LLM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    text: String,
+}
+
+impl ToolOutput {
+    /// Output with this text.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+
+    /// Output from any serialisable value: a string as it is, anything else as compact JSON.
+    pub fn from_value<T: Serialize + ?Sized>(value: &T) -> Result<Self, ToolCallError> {
+        match serde_json::to_value(value) {
+            Ok(Value::String(text)) => Ok(Self { text }),
+            Ok(other) => Ok(Self {
+                text: other.to_string(),
+            }),
+            Err(error) => Err(ToolCallError::failed(
+                format!("the tool's result could not be serialized: {error}"),
+                false,
+            )),
+        }
+    }
+
+    /// The text the LLM receives.
+    pub fn as_text(&self) -> &str {
+        &self.text
+    }
+
+    /// Takes the text out.
+    pub fn into_text(self) -> String {
+        self.text
+    }
+}
+
+/// Turns what a tool function returned into the loop's outcome. `ToolError` messages are
+/// marked public: they pass even when error details are masked.
+pub(crate) fn result_to_output<T, E>(result: Result<T, E>) -> Result<ToolOutput, ToolCallError>
+where
+    T: Serialize,
+    E: fmt::Display + 'static,
+{
+    match result {
+        Ok(value) => ToolOutput::from_value(&value),
+        Err(error) => {
+            let public = (&error as &dyn Any).is::<ToolError>();
+            Err(ToolCallError::failed(error.to_string(), public))
+        }
+    }
+}
+
+/// Why a tool call failed; it reaches the LLM as an `is_error` tool result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolCallError {
+    kind: ToolCallErrorKind,
+    message: String,
+}
+
+/// The kinds of [`ToolCallError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ToolCallErrorKind {
+    /// The LLM called a tool that was not offered.
+    UnknownTool,
+    /// The arguments do not match the tool's schema.
+    InvalidArguments,
+    /// The tool returned an error; `public` when it was a [`ToolError`].
+    Failed {
+        /// Whether the message passes when details are masked.
+        public: bool,
+    },
+    /// The tool panicked.
+    Panicked,
+    /// The tool did not finish within the per-tool timeout.
+    TimedOut,
+}
+
+impl ToolCallError {
+    /// A tool's own error.
+    pub fn failed(message: impl Into<String>, public: bool) -> Self {
+        Self {
+            kind: ToolCallErrorKind::Failed { public },
+            message: message.into(),
+        }
+    }
+
+    /// Arguments that do not match the schema.
+    pub fn invalid_arguments(message: impl Into<String>) -> Self {
+        Self {
+            kind: ToolCallErrorKind::InvalidArguments,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn new(kind: ToolCallErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> ToolCallErrorKind {
+        self.kind
+    }
+
+    /// The full message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the message may reach the LLM when error details are masked: the LLM's own
+    /// mistakes (unknown tool, bad arguments) and [`ToolError`]s.
+    pub fn is_public(&self) -> bool {
+        match self.kind {
+            ToolCallErrorKind::UnknownTool | ToolCallErrorKind::InvalidArguments => true,
+            ToolCallErrorKind::Failed { public } => public,
+            ToolCallErrorKind::Panicked | ToolCallErrorKind::TimedOut => false,
+        }
+    }
+}
+
+impl fmt::Display for ToolCallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ToolCallError {}

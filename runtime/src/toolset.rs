@@ -1,0 +1,72 @@
+//! A set of tools with unique names, offered together to the LLM.
+
+use std::collections::HashMap;
+
+use crate::{SamplingTool, ToolsetError};
+
+/// The name of the synthetic tool through which the LLM delivers a typed result.
+pub const FINAL_RESPONSE: &str = "final_response";
+
+/// Tools offered together in one sampling loop; names are unique and `final_response` is
+/// reserved for typed results.
+#[derive(Debug, Clone, Default)]
+pub struct Toolset<'a> {
+    tools: Vec<SamplingTool<'a>>,
+    by_name: HashMap<String, usize>,
+}
+
+impl<'a> Toolset<'a> {
+    /// An empty toolset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A toolset from tools, refusing duplicate and reserved names.
+    pub fn try_from_tools(
+        tools: impl IntoIterator<Item = SamplingTool<'a>>,
+    ) -> Result<Self, ToolsetError> {
+        let mut set = Self::new();
+        for tool in tools {
+            set.push(tool)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds a tool, refusing a name already taken or `final_response`.
+    pub fn push(&mut self, tool: SamplingTool<'a>) -> Result<(), ToolsetError> {
+        if tool.name() == FINAL_RESPONSE {
+            return Err(ToolsetError::ReservedName(tool.name().to_owned()));
+        }
+        if self.by_name.contains_key(tool.name()) {
+            return Err(ToolsetError::DuplicateName(tool.name().to_owned()));
+        }
+        self.by_name.insert(tool.name().to_owned(), self.tools.len());
+        self.tools.push(tool);
+        Ok(())
+    }
+
+    /// The tool with this name.
+    pub fn get(&self, name: &str) -> Option<&SamplingTool<'a>> {
+        self.by_name.get(name).map(|&index| &self.tools[index])
+    }
+
+    /// The tools in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &SamplingTool<'a>> {
+        self.tools.iter()
+    }
+
+    /// How many tools there are.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+
+    /// The tools as rmcp describes them in a `sampling/createMessage` request.
+    pub fn to_rmcp_tools(&self) -> Vec<rmcp::model::Tool> {
+        self.tools.iter().map(SamplingTool::to_rmcp_tool).collect()
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration, peer and trybuild tests of rmcp-sampling live in `tests/`.
