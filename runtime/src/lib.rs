@@ -28,3 +28,11 @@ pub use toolset::{FINAL_RESPONSE, Toolset};
 
 #[doc(hidden)]
 pub mod __private;
+
+#[cfg(feature = "__http")]
+pub mod providers;
+
+#[allow(missing_docs)]
+pub mod client;
+#[cfg(feature = "testing")]
+pub mod testing;

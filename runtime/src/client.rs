@@ -1,0 +1,1 @@
+//! The client side: any `SamplingHandler` as an rmcp `ClientHandler` (not written yet).

@@ -1,0 +1,1 @@
+//! Built-in `SamplingHandler`s that call an LLM provider over HTTP.

@@ -1,0 +1,1 @@
+//! A scripted LLM for testing sampling tools without a model (not written yet).
