@@ -11,17 +11,30 @@ pub use rmcp_sampling_macros::{sampling_tool, structured_result};
 pub use rmcp;
 
 mod args;
+mod channel;
+mod engine;
 mod error;
+mod exec;
 mod handler;
+mod request;
 mod result;
+mod sampler;
 mod schema;
 mod tool;
 mod toolset;
 
 pub use args::decode_args;
 pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
-pub use handler::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply, Side};
+pub use exec::Concurrency;
+pub use handler::{
+    HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply, Side,
+};
+pub use request::{
+    DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
+    Messages, ModelHints, SampleRequest, Sampled, Step,
+};
 pub use result::StructuredResult;
+pub use sampler::{HandlerMode, Sampler};
 pub use schema::{args_schema_for, schema_for};
 pub use tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
 pub use toolset::{FINAL_RESPONSE, Toolset};

@@ -1,0 +1,258 @@
+//! Which LLM answers a request, and the call itself: the one seam between the loop and the
+//! channels (the client's LLM through rmcp, or a server-side handler).
+
+use futures::future::BoxFuture;
+use rmcp::RoleServer;
+use rmcp::model::{CreateMessageRequestParams, CreateMessageResult};
+use rmcp::service::RequestContext;
+use tokio_util::sync::CancellationToken;
+
+use crate::sampler::{HandlerMode, Sampler};
+use crate::{HandlerContext, SampleErrorKind, SamplingHandler, Side};
+
+/// The first protocol version without server-initiated requests (SEP-2322 multi round-trip).
+const MODERN_ERA: &str = "2026-07-28";
+
+/// What the server knows of the client, as plain data so the decision can be tested as a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClientView {
+    /// The client declared `sampling`.
+    pub sampling: bool,
+    /// The client declared `sampling.tools`.
+    pub sampling_tools: bool,
+    /// The connection speaks 2026-07-28 or later: no server-initiated requests.
+    pub modern: bool,
+}
+
+impl ClientView {
+    pub(crate) fn of(ctx: &RequestContext<RoleServer>) -> Self {
+        let capabilities = ctx.client_capabilities();
+        let sampling = capabilities.as_ref().and_then(|c| c.sampling.as_ref());
+        Self {
+            sampling: sampling.is_some(),
+            sampling_tools: sampling.is_some_and(|s| s.tools.is_some()),
+            modern: ctx
+                .protocol_version()
+                .is_some_and(|v| v.as_str() >= MODERN_ERA),
+        }
+    }
+}
+
+/// Where the requests of one loop go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// The client's LLM; on a client error, the handler too when `decline_fallback`.
+    Client { decline_fallback: bool },
+    /// The server-side handler.
+    Handler,
+}
+
+/// Decides the channel of a loop. `client` is `None` outside an MCP request.
+pub(crate) fn decide(
+    mode: HandlerMode,
+    has_handler: bool,
+    fallback_on_decline: bool,
+    client: Option<ClientView>,
+    tools_offered: bool,
+) -> Result<Decision, SampleErrorKind> {
+    if mode == HandlerMode::Always {
+        return if has_handler {
+            Ok(Decision::Handler)
+        } else {
+            Err(SampleErrorKind::Configuration(
+                "`always` needs a sampling handler: use `Sampler::with_handler(..).always()`"
+                    .into(),
+            ))
+        };
+    }
+    let client_error = match client {
+        None => SampleErrorKind::Configuration(
+            "a standalone sampling call (outside an MCP request) needs a sampling handler".into(),
+        ),
+        // The push channel does not exist on 2026-07-28; the multi round-trip channel is not
+        // built yet, so the handler is the only way.
+        Some(view) if view.modern => SampleErrorKind::Configuration(
+            "the client speaks protocol 2026-07-28, which has no server-initiated sampling \
+             requests, and multi round-trip sampling is not supported yet: configure a sampling \
+             handler"
+                .into(),
+        ),
+        Some(view) if !view.sampling => SampleErrorKind::ClientDoesNotSupportSampling,
+        Some(view) if tools_offered && !view.sampling_tools => {
+            SampleErrorKind::ClientDoesNotSupportSamplingTools
+        }
+        Some(_) => {
+            return Ok(Decision::Client {
+                decline_fallback: fallback_on_decline && has_handler,
+            });
+        }
+    };
+    if has_handler {
+        Ok(Decision::Handler)
+    } else {
+        Err(client_error)
+    }
+}
+
+/// The LLM of one loop, once decided.
+pub(crate) struct Llm<'a> {
+    decision: Decision,
+    ctx: Option<&'a RequestContext<RoleServer>>,
+    handler: Option<&'a dyn SamplingHandler>,
+    cancellation: CancellationToken,
+}
+
+impl<'a> Llm<'a> {
+    pub(crate) fn new(
+        sampler: &'a Sampler,
+        ctx: Option<&'a RequestContext<RoleServer>>,
+        tools_offered: bool,
+    ) -> Result<Self, SampleErrorKind> {
+        let decision = decide(
+            sampler.mode(),
+            sampler.handler().is_some(),
+            sampler.falls_back_on_decline(),
+            ctx.map(ClientView::of),
+            tools_offered,
+        )?;
+        Ok(Self {
+            decision,
+            ctx,
+            handler: sampler.handler().map(|h| &**h),
+            cancellation: ctx.map(|c| c.ct.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// The channel's name, for traces.
+    pub(crate) fn channel(&self) -> &'static str {
+        match self.decision {
+            Decision::Client { .. } => "client",
+            Decision::Handler => "handler",
+        }
+    }
+
+    /// Cancelled when the MCP request is.
+    pub(crate) fn cancellation(&self) -> &CancellationToken {
+        &self.cancellation
+    }
+
+    /// One LLM call.
+    pub(crate) fn call(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> BoxFuture<'_, Result<CreateMessageResult, SampleErrorKind>> {
+        Box::pin(async move {
+            match (self.decision, self.ctx) {
+                (Decision::Client { decline_fallback }, Some(ctx)) => {
+                    let retry = decline_fallback.then(|| params.clone());
+                    match ctx.peer.create_message(params).await {
+                        Ok(result) => Ok(result),
+                        Err(rmcp::ServiceError::McpError(error)) if retry.is_some() => {
+                            tracing::info!(
+                                error = %error.message,
+                                "the client declined a sampling request; the handler answers"
+                            );
+                            self.call_handler(retry.unwrap_or_default()).await
+                        }
+                        Err(error) => Err(SampleErrorKind::Client(error)),
+                    }
+                }
+                _ => self.call_handler(params).await,
+            }
+        })
+    }
+
+    async fn call_handler(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, SampleErrorKind> {
+        let Some(handler) = self.handler else {
+            return Err(SampleErrorKind::Configuration(
+                "no sampling handler is configured".into(),
+            ));
+        };
+        let side = if self.ctx.is_some() {
+            Side::Server
+        } else {
+            Side::Test
+        };
+        let cx = HandlerContext::new(side, self.cancellation.clone());
+        handler
+            .create_message(params, cx)
+            .await
+            .map_err(SampleErrorKind::Handler)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: ClientView = ClientView {
+        sampling: true,
+        sampling_tools: true,
+        modern: false,
+    };
+    const NO_TOOLS: ClientView = ClientView {
+        sampling: true,
+        sampling_tools: false,
+        modern: false,
+    };
+    const NONE: ClientView = ClientView {
+        sampling: false,
+        sampling_tools: false,
+        modern: false,
+    };
+    const MODERN: ClientView = ClientView {
+        sampling: true,
+        sampling_tools: true,
+        modern: true,
+    };
+
+    fn show(result: Result<Decision, SampleErrorKind>) -> String {
+        match result {
+            Ok(Decision::Client {
+                decline_fallback: true,
+            }) => "client+decline".into(),
+            Ok(Decision::Client { .. }) => "client".into(),
+            Ok(Decision::Handler) => "handler".into(),
+            Err(SampleErrorKind::ClientDoesNotSupportSampling) => "err:no-sampling".into(),
+            Err(SampleErrorKind::ClientDoesNotSupportSamplingTools) => "err:no-tools".into(),
+            Err(SampleErrorKind::Configuration(_)) => "err:config".into(),
+            Err(other) => format!("err:{other:?}"),
+        }
+    }
+
+    #[test]
+    fn decision_table() {
+        use HandlerMode::{Always, Fallback};
+        // mode, handler, on-decline, client, tools offered => decision
+        let table: &[(HandlerMode, bool, bool, Option<ClientView>, bool, &str)] = &[
+            (Always, false, false, Some(FULL), false, "err:config"),
+            (Always, true, false, Some(FULL), true, "handler"),
+            (Always, true, false, Some(NONE), true, "handler"),
+            (Always, true, false, None, false, "handler"),
+            (Fallback, false, false, Some(FULL), true, "client"),
+            (Fallback, true, false, Some(FULL), true, "client"),
+            (Fallback, true, true, Some(FULL), true, "client+decline"),
+            (Fallback, false, true, Some(FULL), true, "client"),
+            (Fallback, true, false, Some(NO_TOOLS), false, "client"),
+            (Fallback, true, false, Some(NO_TOOLS), true, "handler"),
+            (Fallback, false, false, Some(NO_TOOLS), true, "err:no-tools"),
+            (Fallback, true, false, Some(NONE), false, "handler"),
+            (Fallback, false, false, Some(NONE), false, "err:no-sampling"),
+            (Fallback, false, false, Some(NONE), true, "err:no-sampling"),
+            (Fallback, true, false, Some(MODERN), true, "handler"),
+            (Fallback, false, false, Some(MODERN), true, "err:config"),
+            (Fallback, true, false, None, true, "handler"),
+            (Fallback, false, false, None, true, "err:config"),
+        ];
+        for (i, &(mode, handler, decline, client, tools, want)) in table.iter().enumerate() {
+            let got = show(decide(mode, handler, decline, client, tools));
+            assert_eq!(
+                got, want,
+                "row {i}: {mode:?} handler={handler} decline={decline} client={client:?} tools={tools}"
+            );
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Running the tools an LLM asked for: order, concurrency, timeouts, panics, masking.
+
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures::{FutureExt, StreamExt};
+use rmcp::model::{ContentBlock, SamplingMessageContentBlock, ToolResultContent, ToolUseContent};
+use tracing::Instrument;
+
+use crate::tool::ToolCallErrorKind;
+use crate::{ToolCallError, ToolOutput, Toolset};
+
+/// How many tool calls of one LLM response run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Concurrency {
+    /// One at a time, in the order of the calls (the default).
+    #[default]
+    Sequential,
+    /// At most this many at once (0 and 1 mean one at a time).
+    Limited(usize),
+    /// All at once.
+    Unlimited,
+}
+
+/// How tools run in one step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExecOptions {
+    pub concurrency: Concurrency,
+    pub timeout: Option<Duration>,
+    pub mask_error_details: bool,
+    pub step: u32,
+}
+
+/// Runs `calls` and returns one tool_result block per call, in the order of the calls. Every
+/// failure becomes an `is_error` result; nothing here fails the loop.
+pub(crate) async fn execute(
+    toolset: &Toolset<'_>,
+    calls: &[&ToolUseContent],
+    options: ExecOptions,
+) -> Vec<SamplingMessageContentBlock> {
+    let forced_sequential = calls
+        .iter()
+        .any(|call| toolset.get(&call.name).is_some_and(|t| t.is_sequential()));
+    let limit = match options.concurrency {
+        _ if forced_sequential || calls.len() < 2 => 1,
+        Concurrency::Sequential => 1,
+        Concurrency::Limited(n) => n.max(1),
+        Concurrency::Unlimited => calls.len(),
+    };
+    let runs = calls.iter().map(|call| run_one(toolset, call, options));
+    if limit == 1 {
+        let mut results = Vec::with_capacity(calls.len());
+        for run in runs {
+            results.push(run.await);
+        }
+        results
+    } else {
+        // `buffered` keeps the order of the calls whatever order they finish in.
+        futures::stream::iter(runs).buffered(limit).collect().await
+    }
+}
+
+async fn run_one(
+    toolset: &Toolset<'_>,
+    call: &ToolUseContent,
+    options: ExecOptions,
+) -> SamplingMessageContentBlock {
+    let span = tracing::info_span!(
+        "sampling.tool_call",
+        tool = %call.name,
+        call_id = %call.id,
+        step = options.step,
+        error = tracing::field::Empty,
+    );
+    let outcome = invoke(toolset, call, options.timeout)
+        .instrument(span.clone())
+        .await;
+    let block = match outcome {
+        Ok(output) => ToolResultContent::new(
+            call.id.clone(),
+            vec![ContentBlock::text(output.into_text())],
+        ),
+        Err(error) => {
+            span.record("error", tracing::field::display(&error));
+            tracing::warn!(parent: &span, tool = %call.name, error = %error, "sampling tool failed");
+            let text = message_for_llm(&call.name, &error, options.mask_error_details);
+            ToolResultContent::error(call.id.clone(), vec![ContentBlock::text(text)])
+        }
+    };
+    SamplingMessageContentBlock::ToolResult(block)
+}
+
+async fn invoke(
+    toolset: &Toolset<'_>,
+    call: &ToolUseContent,
+    timeout: Option<Duration>,
+) -> Result<ToolOutput, ToolCallError> {
+    let Some(tool) = toolset.get(&call.name) else {
+        let available: Vec<&str> = toolset.iter().map(|t| t.name()).collect();
+        return Err(ToolCallError::new(
+            ToolCallErrorKind::UnknownTool,
+            format!(
+                "Unknown tool '{}'. Available tools: {}",
+                call.name,
+                if available.is_empty() {
+                    "none".to_owned()
+                } else {
+                    available.join(", ")
+                }
+            ),
+        ));
+    };
+    // Both making the future (argument decoding, a sync closure) and polling it may panic.
+    let future = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(call.input.clone())))
+        .map_err(|panic| panicked(&call.name, panic))?;
+    let guarded = AssertUnwindSafe(future).catch_unwind();
+    let finished = match timeout {
+        Some(limit) => match tokio::time::timeout(limit, guarded).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                return Err(ToolCallError::new(
+                    ToolCallErrorKind::TimedOut,
+                    format!("Tool '{}' timed out after {limit:?}", call.name),
+                ));
+            }
+        },
+        None => guarded.await,
+    };
+    finished.map_err(|panic| panicked(&call.name, panic))?
+}
+
+fn panicked(name: &str, panic: Box<dyn Any + Send>) -> ToolCallError {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string payload".to_owned());
+    ToolCallError::new(
+        ToolCallErrorKind::Panicked,
+        format!("Tool '{name}' panicked: {detail}"),
+    )
+}
+
+/// The text of an `is_error` result. Masked, only public messages pass.
+fn message_for_llm(name: &str, error: &ToolCallError, mask: bool) -> String {
+    match error.kind() {
+        _ if mask && !error.is_public() => format!("Error executing tool '{name}'"),
+        ToolCallErrorKind::Failed { public: true } | ToolCallErrorKind::UnknownTool => {
+            error.message().to_owned()
+        }
+        ToolCallErrorKind::InvalidArguments => {
+            format!("Invalid arguments for tool '{name}': {}", error.message())
+        }
+        ToolCallErrorKind::Failed { public: false } => {
+            format!("Error executing tool '{name}': {}", error.message())
+        }
+        _ => error.message().to_owned(),
+    }
+}

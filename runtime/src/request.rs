@@ -1,0 +1,370 @@
+//! One sampling call: its options, its input messages, and what it returns.
+
+use std::time::Duration;
+
+use rmcp::RoleServer;
+use rmcp::model::{
+    ContextInclusion, CreateMessageResult, ModelHint, ModelPreferences, Role, SamplingMessage,
+    ToolChoiceMode, ToolUseContent,
+};
+use rmcp::service::RequestContext;
+use serde_json::Value;
+
+use crate::exec::Concurrency;
+use crate::{Sampler, SamplingTool};
+
+/// The default `max_tokens` of each LLM request.
+pub const DEFAULT_MAX_TOKENS: u32 = 512;
+/// The default cap on LLM requests in one loop.
+pub const DEFAULT_MAX_ITERATIONS: u32 = 100;
+/// The default number of consecutive invalid `final_response` calls answered with a retry.
+pub const DEFAULT_RESULT_RETRIES: u32 = 3;
+/// The default number of text answers nudged towards `final_response` in a typed loop.
+pub const DEFAULT_TEXT_NUDGES: u32 = 3;
+
+/// A sampling call being set up; finish it with [`sample_text`](SampleRequest::sample_text),
+/// [`sample`](SampleRequest::sample) or [`sample_step`](SampleRequest::sample_step).
+///
+/// Made by [`Sampler::on`] or [`Sampler::standalone`]. Every option has a default that
+/// works: `max_tokens` 512, at most 100 LLM requests, tools run one at a time, no timeout,
+/// error details not masked.
+#[must_use = "a sampling request does nothing until it is sampled"]
+pub struct SampleRequest<'a> {
+    pub(crate) sampler: &'a Sampler,
+    pub(crate) ctx: Option<&'a RequestContext<RoleServer>>,
+    pub(crate) options: Options,
+    pub(crate) tools: Vec<SamplingTool<'a>>,
+}
+
+/// The options of a sampling call.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub system_prompt: Option<String>,
+    pub temperature: Option<f32>,
+    pub max_tokens: u32,
+    pub stop_sequences: Option<Vec<String>>,
+    pub model_preferences: Option<ModelPreferences>,
+    pub include_context: Option<ContextInclusion>,
+    pub metadata: Option<Value>,
+    pub tool_choice: Option<ToolChoiceMode>,
+    pub max_iterations: u32,
+    pub result_retries: u32,
+    pub text_nudges: u32,
+    pub concurrency: Concurrency,
+    pub tool_timeout: Option<Duration>,
+    pub mask_error_details: bool,
+    pub execute_tools: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            system_prompt: None,
+            temperature: None,
+            max_tokens: DEFAULT_MAX_TOKENS,
+            stop_sequences: None,
+            model_preferences: None,
+            include_context: None,
+            metadata: None,
+            tool_choice: None,
+            max_iterations: DEFAULT_MAX_ITERATIONS,
+            result_retries: DEFAULT_RESULT_RETRIES,
+            text_nudges: DEFAULT_TEXT_NUDGES,
+            concurrency: Concurrency::Sequential,
+            tool_timeout: None,
+            mask_error_details: false,
+            execute_tools: true,
+        }
+    }
+}
+
+impl<'a> SampleRequest<'a> {
+    pub(crate) fn new(sampler: &'a Sampler, ctx: Option<&'a RequestContext<RoleServer>>) -> Self {
+        Self {
+            sampler,
+            ctx,
+            options: Options::default(),
+            tools: Vec::new(),
+        }
+    }
+
+    /// The system prompt.
+    pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.options.system_prompt = Some(prompt.into());
+        self
+    }
+
+    /// The sampling temperature.
+    pub fn temperature(mut self, temperature: f32) -> Self {
+        self.options.temperature = Some(temperature);
+        self
+    }
+
+    /// The most tokens each LLM request may produce (default 512).
+    pub fn max_tokens(mut self, max_tokens: u32) -> Self {
+        self.options.max_tokens = max_tokens;
+        self
+    }
+
+    /// Sequences that stop generation.
+    pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
+        self.options.stop_sequences = Some(stops.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Model preferences: one hint name, a list of names, or full [`ModelPreferences`].
+    pub fn model_preferences(mut self, preferences: impl Into<ModelHints>) -> Self {
+        self.options.model_preferences = Some(preferences.into().0);
+        self
+    }
+
+    /// How much MCP context the client should include (soft-deprecated by MCP).
+    pub fn include_context(mut self, include: ContextInclusion) -> Self {
+        self.options.include_context = Some(include);
+        self
+    }
+
+    /// Request metadata passed to the LLM provider as it is.
+    pub fn metadata(mut self, metadata: Value) -> Self {
+        self.options.metadata = Some(metadata);
+        self
+    }
+
+    /// Adds one tool the LLM may call.
+    pub fn tool(mut self, tool: SamplingTool<'a>) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// Adds tools the LLM may call. Names must be unique (checked when sampling starts).
+    pub fn tools(mut self, tools: impl IntoIterator<Item = SamplingTool<'a>>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
+    /// How the LLM must use tools. For a text answer it applies to the first request and is
+    /// reset to `auto` after it; a typed answer always requires a tool call.
+    pub fn tool_choice(mut self, mode: ToolChoiceMode) -> Self {
+        self.options.tool_choice = Some(mode);
+        self
+    }
+
+    /// The most LLM requests in one loop (default 100). The last one offers no tools (text)
+    /// or only `final_response` (typed), so the LLM answers within the budget.
+    pub fn max_iterations(mut self, max: u32) -> Self {
+        self.options.max_iterations = max.max(1);
+        self
+    }
+
+    /// How many consecutive invalid `final_response` calls get a retry (default 3).
+    pub fn result_retries(mut self, retries: u32) -> Self {
+        self.options.result_retries = retries;
+        self
+    }
+
+    /// How many text answers in a typed loop get a nudge to call `final_response` (default 3).
+    pub fn text_nudges(mut self, nudges: u32) -> Self {
+        self.options.text_nudges = nudges;
+        self
+    }
+
+    /// How many tool calls of one response run at once (default one at a time). A tool marked
+    /// `sequential` makes its whole batch run one at a time.
+    pub fn concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.options.concurrency = concurrency;
+        self
+    }
+
+    /// A time limit for each tool call; one that runs over becomes an error for the LLM.
+    pub fn tool_timeout(mut self, timeout: Duration) -> Self {
+        self.options.tool_timeout = Some(timeout);
+        self
+    }
+
+    /// Hides the details of tool failures from the LLM: only [`ToolError`](crate::ToolError)
+    /// messages (and the LLM's own mistakes: unknown tool, bad arguments) pass; others become
+    /// "Error executing tool 'NAME'".
+    pub fn mask_error_details(mut self, mask: bool) -> Self {
+        self.options.mask_error_details = mask;
+        self
+    }
+
+    /// For [`sample_step`](SampleRequest::sample_step): whether the tools the LLM calls are run
+    /// and their results appended (default true).
+    pub fn execute_tools(mut self, execute: bool) -> Self {
+        self.options.execute_tools = execute;
+        self
+    }
+}
+
+/// The input messages of a sampling call: a string (one user message), a list of strings
+/// (one user message each), or full [`SamplingMessage`]s for a multi-turn conversation.
+#[derive(Debug, Clone, Default)]
+pub struct Messages(pub Vec<SamplingMessage>);
+
+impl From<&str> for Messages {
+    fn from(text: &str) -> Self {
+        Self(vec![SamplingMessage::user_text(text)])
+    }
+}
+
+impl From<String> for Messages {
+    fn from(text: String) -> Self {
+        Self(vec![SamplingMessage::user_text(text)])
+    }
+}
+
+impl From<&String> for Messages {
+    fn from(text: &String) -> Self {
+        text.as_str().into()
+    }
+}
+
+impl From<Vec<String>> for Messages {
+    fn from(texts: Vec<String>) -> Self {
+        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
+    }
+}
+
+impl From<Vec<&str>> for Messages {
+    fn from(texts: Vec<&str>) -> Self {
+        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for Messages {
+    fn from(texts: [&str; N]) -> Self {
+        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
+    }
+}
+
+impl From<Vec<SamplingMessage>> for Messages {
+    fn from(messages: Vec<SamplingMessage>) -> Self {
+        Self(messages)
+    }
+}
+
+impl From<SamplingMessage> for Messages {
+    fn from(message: SamplingMessage) -> Self {
+        Self(vec![message])
+    }
+}
+
+/// Model preferences from one hint name, a list of names, or full [`ModelPreferences`].
+#[derive(Debug, Clone)]
+pub struct ModelHints(pub ModelPreferences);
+
+impl ModelHints {
+    fn from_names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        let mut preferences = ModelPreferences::default();
+        preferences.hints = Some(names.into_iter().map(ModelHint::new).collect());
+        Self(preferences)
+    }
+}
+
+impl From<&str> for ModelHints {
+    fn from(name: &str) -> Self {
+        Self::from_names([name])
+    }
+}
+
+impl From<String> for ModelHints {
+    fn from(name: String) -> Self {
+        Self::from_names([name])
+    }
+}
+
+impl From<Vec<&str>> for ModelHints {
+    fn from(names: Vec<&str>) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl From<Vec<String>> for ModelHints {
+    fn from(names: Vec<String>) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for ModelHints {
+    fn from(names: [&str; N]) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl From<ModelPreferences> for ModelHints {
+    fn from(preferences: ModelPreferences) -> Self {
+        Self(preferences)
+    }
+}
+
+/// The outcome of one LLM call ([`SampleRequest::sample_step`]).
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The LLM's response.
+    pub response: CreateMessageResult,
+    /// The whole conversation: the input, the response and, when tools ran, their results.
+    /// Pass it to the next `sample_step` to go on.
+    pub history: Vec<SamplingMessage>,
+}
+
+impl Step {
+    /// Whether the LLM asked for tools.
+    pub fn is_tool_use(&self) -> bool {
+        !self.tool_calls().is_empty()
+    }
+
+    /// The text of the response (its text blocks joined), if it has any.
+    pub fn text(&self) -> Option<String> {
+        text_of(&self.response.message)
+    }
+
+    /// The tool calls of the response, in order.
+    pub fn tool_calls(&self) -> Vec<&ToolUseContent> {
+        tool_calls_of(&self.response.message)
+    }
+
+    /// Whether the tools were run and their results are the last message of the history.
+    pub fn tools_executed(&self) -> bool {
+        self.is_tool_use()
+            && self.history.last().is_some_and(|m| {
+                m.role == Role::User && m.content.iter().any(|b| b.as_tool_result().is_some())
+            })
+    }
+}
+
+/// The outcome of a sampling loop.
+#[derive(Debug, Clone)]
+pub struct Sampled<T> {
+    /// The final text; for a typed result, its JSON.
+    pub text: String,
+    /// The result: the text, or the validated typed value.
+    pub result: T,
+    /// Every message exchanged, including rejected attempts.
+    pub history: Vec<SamplingMessage>,
+}
+
+/// The text blocks of a message joined, or `None` when it has none.
+pub(crate) fn text_of(message: &SamplingMessage) -> Option<String> {
+    let mut texts = message
+        .content
+        .iter()
+        .filter_map(|b| b.as_text())
+        .peekable();
+    texts.peek()?;
+    Some(
+        texts
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// The tool_use blocks of a message.
+pub(crate) fn tool_calls_of(message: &SamplingMessage) -> Vec<&ToolUseContent> {
+    message
+        .content
+        .iter()
+        .filter_map(|b| b.as_tool_use())
+        .collect()
+}
