@@ -107,6 +107,7 @@ impl<'a> Llm<'a> {
         sampler: &'a Sampler,
         ctx: Option<&'a RequestContext<RoleServer>>,
         tools_offered: bool,
+        extra_cancellation: Option<&CancellationToken>,
     ) -> Result<Self, SampleErrorKind> {
         let decision = decide(
             sampler.mode(),
@@ -119,7 +120,7 @@ impl<'a> Llm<'a> {
             decision,
             ctx,
             handler: sampler.handler().map(|h| &**h),
-            cancellation: ctx.map(|c| c.ct.clone()).unwrap_or_default(),
+            cancellation: linked_cancellation(ctx.map(|c| &c.ct), extra_cancellation),
         })
     }
 
@@ -181,6 +182,29 @@ impl<'a> Llm<'a> {
             .create_message(params, cx)
             .await
             .map_err(SampleErrorKind::Handler)
+    }
+}
+
+/// One token cancelled when either of the given ones is.
+fn linked_cancellation(
+    a: Option<&CancellationToken>,
+    b: Option<&CancellationToken>,
+) -> CancellationToken {
+    match (a, b) {
+        (Some(a), None) => a.clone(),
+        (None, Some(b)) => b.clone(),
+        (None, None) => CancellationToken::new(),
+        (Some(a), Some(b)) => {
+            let linked = a.child_token();
+            let (b, child) = (b.clone(), linked.clone());
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = b.cancelled() => child.cancel(),
+                    () = child.cancelled() => {}
+                }
+            });
+            linked
+        }
     }
 }
 

@@ -115,7 +115,13 @@ impl<'a> SampleRequest<'a> {
     }
 
     fn llm(&self, tools_offered: bool) -> Result<Llm<'a>, SampleError> {
-        Llm::new(self.sampler, self.ctx, tools_offered).map_err(SampleError::new)
+        Llm::new(
+            self.sampler,
+            self.ctx,
+            tools_offered,
+            self.options.cancellation.as_ref(),
+        )
+        .map_err(SampleError::new)
     }
 
     async fn run<T>(&self, messages: Messages, goal: Goal<T>) -> Result<Sampled<T>, SampleError> {

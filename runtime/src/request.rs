@@ -9,6 +9,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::exec::Concurrency;
 use crate::{Sampler, SamplingTool};
@@ -54,6 +55,7 @@ pub(crate) struct Options {
     pub tool_timeout: Option<Duration>,
     pub mask_error_details: bool,
     pub execute_tools: bool,
+    pub cancellation: Option<CancellationToken>,
 }
 
 impl Default for Options {
@@ -74,6 +76,7 @@ impl Default for Options {
             tool_timeout: None,
             mask_error_details: false,
             execute_tools: true,
+            cancellation: None,
         }
     }
 }
@@ -131,14 +134,15 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// Adds one tool the LLM may call.
-    pub fn tool(mut self, tool: SamplingTool<'a>) -> Self {
-        self.tools.push(tool);
+    pub fn tool<'t: 'a>(mut self, tool: SamplingTool<'t>) -> Self {
+        self.tools.push(tool.shorten());
         self
     }
 
     /// Adds tools the LLM may call. Names must be unique (checked when sampling starts).
-    pub fn tools(mut self, tools: impl IntoIterator<Item = SamplingTool<'a>>) -> Self {
-        self.tools.extend(tools);
+    pub fn tools<'t: 'a>(mut self, tools: impl IntoIterator<Item = SamplingTool<'t>>) -> Self {
+        self.tools
+            .extend(tools.into_iter().map(SamplingTool::shorten));
         self
     }
 
@@ -186,6 +190,13 @@ impl<'a> SampleRequest<'a> {
     /// "Error executing tool 'NAME'".
     pub fn mask_error_details(mut self, mask: bool) -> Self {
         self.options.mask_error_details = mask;
+        self
+    }
+
+    /// Stops the loop when this token is cancelled (in addition to the MCP request's own
+    /// cancellation, which [`Sampler::on`] wires in): for standalone loops and deadlines.
+    pub fn cancellation(mut self, token: CancellationToken) -> Self {
+        self.options.cancellation = Some(token);
         self
     }
 

@@ -99,7 +99,11 @@ impl<'a> SamplingTool<'a> {
 
     /// A tool from a ready input schema and a call on raw JSON arguments; the building block
     /// for tools that do not come from a Rust arguments type.
-    pub fn from_raw<F>(name: impl Into<Cow<'static, str>>, input_schema: Arc<JsonObject>, call: F) -> Self
+    pub fn from_raw<F>(
+        name: impl Into<Cow<'static, str>>,
+        input_schema: Arc<JsonObject>,
+        call: F,
+    ) -> Self
     where
         F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
     {
@@ -109,6 +113,23 @@ impl<'a> SamplingTool<'a> {
             input_schema,
             sequential: false,
             call: Arc::new(call),
+        }
+    }
+
+    /// The same tool with a shorter lifetime, so tools that borrow nothing (`'static`) and
+    /// tools bound to a receiver can be offered together. (A tool's lifetime is invariant, as
+    /// it appears in the return type of its call.)
+    pub fn shorten<'b>(self) -> SamplingTool<'b>
+    where
+        'a: 'b,
+    {
+        let call = self.call;
+        SamplingTool {
+            name: self.name,
+            description: self.description,
+            input_schema: self.input_schema,
+            sequential: self.sequential,
+            call: Arc::new(move |args| -> ToolFuture<'b> { call(args) }),
         }
     }
 

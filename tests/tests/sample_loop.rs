@@ -1,0 +1,525 @@
+//! The sampling loop over a scripted LLM (the handler channel): steps, options, tool execution
+//! and every bad input the loop must survive.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rmcp_sampling::rmcp::model::{
+    CreateMessageResult, Role, SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode,
+};
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+use rmcp_sampling::{Concurrency, HandlerError, SampleErrorKind, Sampler, SamplingTool, ToolError};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AddArgs {
+    a: i64,
+    b: i64,
+}
+
+fn add() -> SamplingTool<'static> {
+    SamplingTool::from_fn("add", |args: AddArgs| async move {
+        Ok::<_, ToolError>(args.a + args.b)
+    })
+    .with_description("Add two integers.")
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+struct NapArgs {
+    ms: u64,
+}
+
+/// A tool that sleeps and records how many of its calls ran at once.
+fn nap(in_flight: Arc<AtomicUsize>, peak: Arc<AtomicUsize>) -> SamplingTool<'static> {
+    SamplingTool::from_fn("nap", move |args: NapArgs| {
+        let (in_flight, peak) = (in_flight.clone(), peak.clone());
+        async move {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(args.ms)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, ToolError>(args.ms)
+        }
+    })
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+struct Empty {}
+
+#[tokio::test]
+async fn text_loop_runs_tools_over_several_steps() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_tool_use("add", json!({"a": 3, "b": 4}))
+        .then_text("done");
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .system_prompt("You add.")
+        .temperature(0.5)
+        .stop_sequences(["STOP"])
+        .model_preferences(["small", "fast"])
+        .metadata(json!({"trace": 7}))
+        .tools([add()])
+        .sample_text("add things")
+        .await
+        .unwrap();
+    assert_eq!(out.text, "done");
+    assert_eq!(out.result, "done");
+    // user, assistant tool_use, user tool_result, x2, assistant text
+    assert_eq!(out.history.len(), 6);
+
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 3);
+    for (k, request) in requests.iter().enumerate() {
+        assert_eq!(
+            request.message_count(),
+            1 + 2 * k,
+            "request {k} resends the whole history"
+        );
+        assert_eq!(request.tool_names(), vec!["add"]);
+        assert_eq!(
+            request.tool_choice_mode(),
+            None,
+            "no tool_choice unless asked"
+        );
+        assert_eq!(request.max_tokens, 512);
+        assert_eq!(request.system_prompt.as_deref(), Some("You add."));
+        assert_eq!(request.temperature, Some(0.5));
+        assert_eq!(request.stop_sequences, Some(vec!["STOP".to_owned()]));
+        assert_eq!(request.metadata, Some(json!({"trace": 7})));
+        let hints: Vec<_> = request
+            .model_preferences
+            .as_ref()
+            .and_then(|p| p.hints.as_ref())
+            .unwrap()
+            .iter()
+            .map(|h| h.name.clone().unwrap())
+            .collect();
+        assert_eq!(hints, ["small", "fast"]);
+    }
+    assert_eq!(
+        requests[1].tool_results(),
+        vec![("call_1".to_owned(), "3".to_owned(), false)]
+    );
+    assert_eq!(
+        requests[2].tool_results(),
+        vec![("call_2".to_owned(), "7".to_owned(), false)]
+    );
+}
+
+#[tokio::test]
+async fn messages_can_be_strings_lists_or_full_messages() {
+    let llm = ScriptedLlm::new()
+        .then_text("a")
+        .then_text("b")
+        .then_text("c");
+    let sampler = Sampler::with_handler(llm.clone());
+    let request = sampler.standalone().max_tokens(64);
+    request.sample_text(String::from("one")).await.unwrap();
+    request.sample_text(vec!["two", "three"]).await.unwrap();
+    request
+        .sample_text(vec![
+            SamplingMessage::user_text("q"),
+            SamplingMessage::assistant_text("a"),
+            SamplingMessage::user_text("q2"),
+        ])
+        .await
+        .unwrap();
+    let requests = llm.requests();
+    assert_eq!(requests[0].message_count(), 1);
+    assert_eq!(requests[0].last_text(), "one");
+    assert_eq!(requests[1].message_count(), 2);
+    assert_eq!(requests[1].messages[1].role, Role::User);
+    assert_eq!(requests[2].message_count(), 3);
+    assert_eq!(requests[2].messages[1].role, Role::Assistant);
+    assert_eq!(requests[0].max_tokens, 64);
+}
+
+#[tokio::test]
+async fn tool_choice_applies_to_the_first_step_then_auto() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_text("ok");
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools([add()])
+        .tool_choice(ToolChoiceMode::Required)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let modes: Vec<_> = llm
+        .requests()
+        .iter()
+        .map(|r| r.tool_choice_mode())
+        .collect();
+    assert_eq!(
+        modes,
+        [Some(ToolChoiceMode::Required), Some(ToolChoiceMode::Auto)]
+    );
+}
+
+#[tokio::test]
+async fn the_last_step_the_cap_allows_forces_an_answer() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_tool_use("add", json!({"a": 2, "b": 1}))
+        .then_text("three");
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add()])
+        .max_iterations(3)
+        .sample_text("go")
+        .await
+        .unwrap();
+    assert_eq!(out.text, "three");
+    let modes: Vec<_> = llm
+        .requests()
+        .iter()
+        .map(|r| r.tool_choice_mode())
+        .collect();
+    assert_eq!(modes, [None, None, Some(ToolChoiceMode::None)]);
+}
+
+#[tokio::test]
+async fn an_llm_that_ignores_the_forced_answer_hits_the_cap_with_history() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_tool_use("add", json!({"a": 2, "b": 1}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .tools([add()])
+        .max_iterations(2)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::MaxIterations(2)),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "sampling exceeded the maximum of 2 iterations without a final answer"
+    );
+    // user, tool_use, tool_result, the ignored tool_use
+    assert_eq!(err.history().len(), 4);
+    assert_eq!(llm.request_count(), 2);
+}
+
+#[tokio::test]
+async fn tool_failures_reach_the_llm_and_the_loop_goes_on() {
+    let boom = SamplingTool::from_fn("boom", |_: Empty| async move {
+        if true {
+            panic!("kaboom");
+        }
+        Ok::<_, ToolError>(())
+    });
+    let refuse = SamplingTool::from_fn("refuse", |_: Empty| async move {
+        Err::<(), _>(ToolError::new("no customer with that email"))
+    });
+    let secret = SamplingTool::from_fn("secret", |_: Empty| async move {
+        Err::<(), _>(std::io::Error::other("db password rejected at 10.0.0.3"))
+    });
+    let slow = SamplingTool::from_fn("slow", |_: Empty| async move {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok::<_, ToolError>(())
+    });
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([
+            ("nope", json!({})),
+            ("add", json!({"a": "ten", "b": 1})),
+            ("add", json!({"a": 1})),
+            ("add", json!({"a": 1, "b": 2, "c": 3})),
+            ("boom", json!({})),
+            ("refuse", json!({})),
+            ("secret", json!({})),
+            ("slow", json!({})),
+        ])
+        .then_text("recovered");
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add(), boom, refuse, secret, slow])
+        .tool_timeout(Duration::from_millis(50))
+        .sample_text("go")
+        .await
+        .unwrap();
+    assert_eq!(out.text, "recovered");
+    let results = llm.requests()[1].tool_results();
+    let expected = [
+        "Unknown tool 'nope'. Available tools: add, boom, refuse, secret, slow",
+        "Invalid arguments for tool 'add': a: invalid type: string \"ten\", expected i64",
+        "Invalid arguments for tool 'add': missing field `b`",
+        "Invalid arguments for tool 'add': c: unknown field `c`, expected `a` or `b`",
+        "Tool 'boom' panicked: kaboom",
+        "no customer with that email",
+        "Error executing tool 'secret': db password rejected at 10.0.0.3",
+        "Tool 'slow' timed out after 50ms",
+    ];
+    assert_eq!(results.len(), expected.len());
+    for (i, ((id, text, is_error), want)) in results.iter().zip(expected).enumerate() {
+        assert_eq!(
+            id,
+            &format!("call_{}", i + 1),
+            "results keep the order of the calls"
+        );
+        assert_eq!(text, want);
+        assert!(is_error, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn masking_hides_all_but_tool_errors_and_the_llms_own_mistakes() {
+    let refuse = SamplingTool::from_fn("refuse", |_: Empty| async move {
+        Err::<(), _>(ToolError::new("try another email"))
+    });
+    let secret = SamplingTool::from_fn("secret", |_: Empty| async move {
+        Err::<(), _>(std::io::Error::other("db password rejected"))
+    });
+    let boom = SamplingTool::from_fn("boom", |_: Empty| async move {
+        panic!("internal detail");
+        #[allow(unreachable_code)]
+        Ok::<_, ToolError>(())
+    });
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([
+            ("refuse", json!({})),
+            ("secret", json!({})),
+            ("boom", json!({})),
+            ("add", json!({"a": true, "b": 1})),
+        ])
+        .then_text("ok");
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools([refuse, secret, boom, add()])
+        .mask_error_details(true)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let texts: Vec<_> = llm.requests()[1]
+        .tool_results()
+        .into_iter()
+        .map(|(_, text, _)| text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "try another email",
+            "Error executing tool 'secret'",
+            "Error executing tool 'boom'",
+            "Invalid arguments for tool 'add': a: invalid type: boolean `true`, expected i64",
+        ]
+    );
+}
+
+async fn peak_concurrency(concurrency: Concurrency, extra: Option<SamplingTool<'static>>) -> usize {
+    let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut calls: Vec<(&str, serde_json::Value)> =
+        (0..4).map(|_| ("nap", json!({"ms": 30}))).collect();
+    let mut tools = vec![nap(in_flight, peak.clone())];
+    if let Some(tool) = extra {
+        calls.push((tool.name().to_owned().leak(), json!({})));
+        tools.push(tool);
+    }
+    let llm = ScriptedLlm::new().then_tool_uses(calls).then_text("ok");
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools(tools)
+        .concurrency(concurrency)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let results = llm.requests()[1].tool_results();
+    let ids: Vec<_> = results.iter().map(|(id, _, _)| id.clone()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "results keep the order of the calls");
+    assert_eq!(results[0].1, "30");
+    peak.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn tools_run_sequentially_by_default_and_concurrently_when_asked() {
+    assert_eq!(peak_concurrency(Concurrency::Sequential, None).await, 1);
+    assert_eq!(peak_concurrency(Concurrency::Unlimited, None).await, 4);
+    assert_eq!(peak_concurrency(Concurrency::Limited(2), None).await, 2);
+    let gate = SamplingTool::from_fn("gate", |_: Empty| async move { Ok::<_, ToolError>("g") })
+        .sequential(true);
+    assert_eq!(
+        peak_concurrency(Concurrency::Unlimited, Some(gate)).await,
+        1,
+        "a sequential tool forces its batch to run one at a time"
+    );
+}
+
+fn response_with(
+    role: Role,
+    blocks: Vec<SamplingMessageContentBlock>,
+    stop: &str,
+) -> CreateMessageResult {
+    CreateMessageResult::new(SamplingMessage::new_multiple(role, blocks), "m".into())
+        .with_stop_reason(stop)
+}
+
+#[tokio::test]
+async fn protocol_violations_in_the_llms_answer_are_clear_errors() {
+    let cases = [
+        (
+            response_with(
+                Role::User,
+                vec![SamplingMessageContentBlock::text("hi")],
+                "endTurn",
+            ),
+            "the LLM's response is invalid: the response's role is User; it must be \"assistant\"",
+        ),
+        (
+            response_with(
+                Role::Assistant,
+                vec![SamplingMessageContentBlock::text("hi")],
+                "toolUse",
+            ),
+            "the LLM's response is invalid: stopReason is \"toolUse\" but the response has no tool_use block",
+        ),
+        (
+            reply::tool_uses([
+                ("x", "add", json!({"a": 1, "b": 1})),
+                ("x", "add", json!({"a": 2, "b": 2})),
+            ]),
+            "the LLM's response is invalid: two tool_use blocks share the id \"x\"; each call needs its own id",
+        ),
+    ];
+    for (response, message) in cases {
+        let llm = ScriptedLlm::new().then_result(response);
+        let sampler = Sampler::with_handler(llm);
+        let err = sampler
+            .standalone()
+            .tools([add()])
+            .sample_text("go")
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), message);
+        assert!(matches!(err.kind(), SampleErrorKind::InvalidResponse(_)));
+        assert_eq!(
+            err.history().len(),
+            1,
+            "the history up to the failure is kept"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failing_llm_fails_the_loop_with_its_message() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_error(HandlerError::declined("the user declined"));
+    let sampler = Sampler::with_handler(llm);
+    let err = sampler
+        .standalone()
+        .tools([add()])
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the sampling handler failed: the user declined"
+    );
+    assert_eq!(err.history().len(), 3);
+}
+
+#[tokio::test]
+async fn duplicate_and_reserved_tool_names_are_refused() {
+    let sampler = Sampler::with_handler(ScriptedLlm::new().then_text("never"));
+    let err = sampler
+        .standalone()
+        .tools([add(), add()])
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("two sampling tools are named `add`"),
+        "{err}"
+    );
+    let reserved = add().with_name("final_response");
+    let err = sampler
+        .standalone()
+        .tool(reserved)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("reserved"), "{err}");
+}
+
+#[tokio::test]
+async fn sample_step_runs_one_call_and_optionally_the_tools() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 2, "b": 2}))
+        .then_tool_use("add", json!({"a": 5, "b": 5}))
+        .then_text("four");
+    let sampler = Sampler::with_handler(llm.clone());
+    let request = sampler.standalone().tools([add()]);
+    let step = request.sample_step("2+2?").await.unwrap();
+    assert!(step.is_tool_use());
+    assert!(step.tools_executed());
+    assert_eq!(step.tool_calls()[0].name, "add");
+    assert_eq!(step.text(), None);
+    assert_eq!(step.history.len(), 3);
+
+    let manual = sampler.standalone().tools([add()]).execute_tools(false);
+    let step2 = manual.sample_step(step.history.clone()).await.unwrap();
+    assert!(step2.is_tool_use());
+    assert!(
+        !step2.tools_executed(),
+        "execute_tools(false) leaves the calls to the caller"
+    );
+    assert_eq!(step2.history.len(), 4);
+
+    let step3 = request.sample_step(step.history).await.unwrap();
+    // The scripted LLM answered the third request with text.
+    assert_eq!(step3.text().as_deref(), Some("four"));
+    assert!(!step3.is_tool_use());
+}
+
+#[tokio::test]
+async fn cancellation_stops_the_loop_and_drops_in_flight_tools() {
+    let token = tokio_util::sync::CancellationToken::new();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let (cancel, done) = (token.clone(), finished.clone());
+    let stall = SamplingTool::from_fn("stall", move |_: Empty| {
+        let (cancel, done) = (cancel.clone(), done.clone());
+        async move {
+            cancel.cancel();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            done.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ToolError>(())
+        }
+    });
+    let llm = ScriptedLlm::new()
+        .then_tool_use("stall", json!({}))
+        .then_text("never asked");
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .tools([stall])
+        .cancellation(token)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(err.is_cancelled(), "{err:?}");
+    assert_eq!(err.to_string(), "the request was cancelled");
+    assert_eq!(llm.request_count(), 1, "no LLM call after cancellation");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        0,
+        "the in-flight tool was dropped"
+    );
+}
