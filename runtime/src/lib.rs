@@ -18,6 +18,8 @@ mod exec;
 mod handler;
 mod request;
 mod result;
+mod router;
+mod validate;
 mod sampler;
 mod schema;
 mod tool;
@@ -33,7 +35,7 @@ pub use request::{
     DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
     Messages, ModelHints, SampleRequest, Sampled, Step,
 };
-pub use result::StructuredResult;
+pub use result::{StructuredResult, violation_report};
 pub use sampler::{HandlerMode, Sampler};
 pub use schema::{args_schema_for, schema_for};
 pub use tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
@@ -45,7 +47,6 @@ pub mod __private;
 #[cfg(feature = "__http")]
 pub mod providers;
 
-#[allow(missing_docs)]
 pub mod client;
 #[cfg(feature = "testing")]
 pub mod testing;
