@@ -269,7 +269,7 @@ impl<'a> SampleRequest<'a> {
                         results.push(match &parsed {
                             Ok(_) => ok_result(&call.id, "Final response accepted."),
                             Err(violations) => {
-                                error_result(&call.id, violation_report(type_name, violations))
+                                error_result(&call.id, crate::violation_report(type_name, violations))
                             }
                         });
                         verdict = Some(parsed);
@@ -420,14 +420,3 @@ fn error_result(id: &str, text: String) -> SamplingMessageContentBlock {
     ))
 }
 
-/// The `is_error` text the LLM receives for an invalid `final_response`.
-fn violation_report(type_name: &str, violations: &[String]) -> String {
-    let mut report =
-        format!("The {FINAL_RESPONSE} arguments do not match the `{type_name}` schema:");
-    for violation in violations {
-        report.push_str("\n- ");
-        report.push_str(violation);
-    }
-    report.push_str("\nCall final_response again with corrected arguments.");
-    report
-}
