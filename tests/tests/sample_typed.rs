@@ -1,0 +1,259 @@
+//! Typed results through the loop: `final_response`, validation retries and their counter,
+//! text nudges, and `final_response` beside other tools.
+
+use rmcp_sampling::rmcp::model::{Role, ToolChoiceMode};
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm};
+use rmcp_sampling::{SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
+use serde_json::json;
+
+/// A verdict on a claim.
+#[structured_result]
+#[derive(Debug, PartialEq)]
+struct Verdict {
+    /// One word.
+    label: String,
+    /// Confidence from 0 to 1.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    score: f64,
+}
+
+/// Add two integers.
+#[sampling_tool]
+fn add(a: i64, b: i64) -> Result<i64, ToolError> {
+    a.checked_add(b).ok_or(ToolError::new("overflow"))
+}
+
+#[tokio::test]
+async fn a_valid_final_response_ends_the_loop_with_a_typed_value() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_tool_use("final_response", json!({"label": "ok", "score": 0.5}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add_tool()])
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(
+        out.result,
+        Verdict {
+            label: "ok".into(),
+            score: 0.5
+        }
+    );
+    assert_eq!(out.text, r#"{"label":"ok","score":0.5}"#);
+    for request in llm.requests() {
+        assert_eq!(request.tool_names(), ["add", "final_response"]);
+        assert_eq!(request.tool_choice_mode(), Some(ToolChoiceMode::Required));
+    }
+    // The accepted call is answered too, so the history is a well-formed conversation.
+    let last = out.history.last().unwrap();
+    assert_eq!(last.role, Role::User);
+    assert_eq!(out.history.len(), 5);
+}
+
+#[tokio::test]
+async fn primitive_results_are_wrapped_and_unwrapped() {
+    let llm = ScriptedLlm::new().then_tool_use("final_response", json!({"value": 42}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler.standalone().sample::<i64>("answer").await.unwrap();
+    assert_eq!(out.result, 42);
+    assert_eq!(out.text, "42");
+    let request = &llm.requests()[0];
+    let tool = &request.tools.as_ref().unwrap()[0];
+    assert_eq!(
+        serde_json::Value::Object((*tool.input_schema).clone())["required"],
+        json!(["value"])
+    );
+}
+
+#[tokio::test]
+async fn invalid_payloads_are_sent_back_with_every_violation() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("final_response", json!({"label": 3, "score": 1.5}))
+        .then_tool_use("final_response", json!({"label": "ok", "score": 0.9}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.score, 0.9);
+    let (id, text, is_error) = llm.requests()[1].tool_results().remove(0);
+    assert_eq!(id, "call_1");
+    assert!(is_error);
+    assert!(
+        text.starts_with("The final_response arguments do not match the `Verdict` schema:\n"),
+        "{text}"
+    );
+    assert!(text.contains("/label"), "{text}");
+    assert!(text.contains("/score"), "{text}");
+    assert!(
+        text.ends_with("Call final_response again with corrected arguments."),
+        "{text}"
+    );
+    // The rejected exchange stays in the history.
+    assert_eq!(out.history.len(), 5);
+}
+
+#[tokio::test]
+async fn the_fourth_consecutive_invalid_payload_ends_the_loop() {
+    let bad = json!({"label": "ok", "score": 7});
+    let llm = ScriptedLlm::new()
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", json!({"label": "never", "score": 0}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap_err();
+    match err.kind() {
+        SampleErrorKind::InvalidResult {
+            type_name,
+            violations,
+        } => {
+            assert_eq!(*type_name, "Verdict");
+            assert_eq!(violations.len(), 1, "{violations:?}");
+            assert!(violations[0].starts_with("/score"), "{violations:?}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("the LLM did not produce a valid `Verdict`: /score"),
+        "{err}"
+    );
+    assert_eq!(llm.request_count(), 4);
+    assert_eq!(err.history().len(), 9, "every rejected attempt is kept");
+}
+
+#[tokio::test]
+async fn calling_other_tools_resets_the_invalid_counter() {
+    let bad = json!({"label": "ok", "score": 7});
+    let llm = ScriptedLlm::new()
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", bad.clone())
+        .then_tool_use("final_response", json!({"label": "fine", "score": 1}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add_tool()])
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "fine");
+    assert_eq!(llm.request_count(), 8);
+}
+
+#[tokio::test]
+async fn text_answers_are_nudged_three_times_then_fail() {
+    let llm = ScriptedLlm::new()
+        .then_text("it is fine")
+        .then_tool_use("final_response", json!({"label": "fine", "score": 1}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "fine");
+    let nudge = llm.requests()[1].last_text();
+    assert_eq!(
+        nudge,
+        "You answered in text, but this task needs a structured `Verdict`: call the `final_response` tool with your final answer as its arguments."
+    );
+
+    let llm = ScriptedLlm::new()
+        .then_text("one")
+        .then_text("two")
+        .then_text("three")
+        .then_text("four");
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::TextInsteadOfResult { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the LLM answered in text instead of calling final_response with a `Verdict`: \"four\""
+    );
+    assert_eq!(llm.request_count(), 4);
+}
+
+#[tokio::test]
+async fn other_tools_in_the_same_response_run_before_the_answer_is_taken() {
+    let llm = ScriptedLlm::new().then_tool_uses([
+        ("add", json!({"a": 2, "b": 3})),
+        ("final_response", json!({"label": "ok", "score": 0.1})),
+        ("final_response", json!({"label": "second", "score": 0.2})),
+    ]);
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add_tool()])
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "ok", "the first final_response counts");
+    let results = out.history.last().unwrap();
+    let texts: Vec<(String, bool)> = results
+        .content
+        .iter()
+        .filter_map(|b| b.as_tool_result())
+        .map(|r| {
+            let text = r
+                .content
+                .first()
+                .and_then(|c| c.as_text())
+                .map(|t| t.text.clone());
+            (text.unwrap_or_default(), r.is_error == Some(true))
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("5".to_owned(), false),
+            ("Final response accepted.".to_owned(), false),
+            (
+                "final_response was already called in this response; only the first call counts"
+                    .to_owned(),
+                true
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_last_step_offers_only_final_response() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 1}))
+        .then_tool_use("final_response", json!({"label": "ok", "score": 0.5}));
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools([add_tool()])
+        .max_iterations(2)
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    let offered: Vec<_> = llm.requests().iter().map(|r| r.tool_names()).collect();
+    assert_eq!(
+        offered,
+        [vec!["add", "final_response"], vec!["final_response"]]
+    );
+}
