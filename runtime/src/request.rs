@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use rmcp::RoleServer;
 use rmcp::model::{
-    ContextInclusion, CreateMessageResult, ModelHint, ModelPreferences, Role, SamplingMessage,
-    ToolChoiceMode, ToolUseContent,
+    ContextInclusion, CreateMessageResult, ModelHint, ModelPreferences, Role, SamplingContent,
+    SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode, ToolUseContent,
 };
 use rmcp::service::RequestContext;
 use serde_json::Value;
@@ -339,7 +339,7 @@ impl Step {
     pub fn tools_executed(&self) -> bool {
         self.is_tool_use()
             && self.history.last().is_some_and(|m| {
-                m.role == Role::User && m.content.iter().any(|b| b.as_tool_result().is_some())
+                m.role == Role::User && blocks(m).iter().any(|b| b.as_tool_result().is_some())
             })
     }
 }
@@ -357,8 +357,7 @@ pub struct Sampled<T> {
 
 /// The text blocks of a message joined, or `None` when it has none.
 pub(crate) fn text_of(message: &SamplingMessage) -> Option<String> {
-    let mut texts = message
-        .content
+    let mut texts = blocks(message)
         .iter()
         .filter_map(|b| b.as_text())
         .peekable();
@@ -373,9 +372,16 @@ pub(crate) fn text_of(message: &SamplingMessage) -> Option<String> {
 
 /// The tool_use blocks of a message.
 pub(crate) fn tool_calls_of(message: &SamplingMessage) -> Vec<&ToolUseContent> {
-    message
-        .content
+    blocks(message)
         .iter()
         .filter_map(|b| b.as_tool_use())
         .collect()
+}
+
+/// The content blocks of a message as a slice (rmcp's `SamplingContent::iter` allocates).
+pub(crate) fn blocks(message: &SamplingMessage) -> &[SamplingMessageContentBlock] {
+    match &message.content {
+        SamplingContent::Single(block) => std::slice::from_ref(block),
+        SamplingContent::Multiple(blocks) => blocks,
+    }
 }

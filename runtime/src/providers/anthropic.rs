@@ -1,0 +1,423 @@
+//! The Anthropic Messages API handler.
+
+use futures::future::BoxFuture;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rmcp::model::{
+    CreateMessageRequestParams, CreateMessageResult, JsonObject, Role, SamplingMessage,
+    SamplingMessageContentBlock, ToolChoiceMode, ToolResultContent,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::content::{Piece, tool_result_pieces};
+use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
+use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
+
+const PROVIDER: &str = "Anthropic API";
+
+/// A [`SamplingHandler`] that calls Anthropic's Messages API (`POST {base_url}/v1/messages`).
+/// Feature `anthropic`.
+///
+/// ```no_run
+/// use rmcp_sampling::providers::AnthropicHandler;
+///
+/// # fn main() -> Result<(), rmcp_sampling::HandlerError> {
+/// let handler = AnthropicHandler::builder("claude-sonnet-4-5")
+///     .api_key(std::env::var("ANTHROPIC_API_KEY").unwrap_or_default())
+///     .max_retries(3)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+///
+/// # What it maps
+///
+/// | MCP request | Messages API |
+/// | --- | --- |
+/// | `systemPrompt` | top-level `system` |
+/// | user / assistant messages | `messages`, each with an array of content blocks |
+/// | text, image blocks | `text` blocks (empty ones dropped: the API refuses them), `image` blocks with a `base64` source |
+/// | assistant `tool_use` | `tool_use` blocks (`id`, `name`, `input`) |
+/// | user `tool_result` | `tool_result` blocks (`tool_use_id`, text and image `content` (omitted when empty; embedded text resources and resource links as text; the structured content as JSON text when there is no other content), `is_error` when true) |
+/// | `tools` | `tools: [{name, description, input_schema}]` |
+/// | `toolChoice` auto / required / none | `tool_choice: {type: "auto" / "any" / "none"}` (only sent with tools) |
+/// | `stopSequences`, `temperature`, `maxTokens` | `stop_sequences`, `temperature`, `max_tokens` |
+/// | `modelPreferences.hints` | `model`, see [`AnthropicHandlerBuilder::models`] |
+///
+/// And back: `text` and `tool_use` blocks (other block types, such as `thinking`, are
+/// skipped); `stop_reason` `end_turn` → `endTurn`, `max_tokens` → `maxTokens`,
+/// `stop_sequence` → `stopSequence`, `tool_use` → `toolUse`, others as they are; the model
+/// the API reports. Headers: `x-api-key`, `anthropic-version` (default `2023-06-01`).
+///
+/// Requests the API cannot take fail with [`HandlerErrorKind::InvalidRequest`] before
+/// anything is sent: audio content, binary resources in tool results.
+#[derive(Debug, Clone)]
+pub struct AnthropicHandler {
+    http: HttpClient,
+}
+
+/// Builds an [`AnthropicHandler`]; see [`AnthropicHandler::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct AnthropicHandlerBuilder {
+    http: HttpConfig,
+    version: String,
+}
+
+impl AnthropicHandler {
+    /// Anthropic's API, the default base URL.
+    pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+    /// The default `anthropic-version` header.
+    pub const DEFAULT_VERSION: &str = "2023-06-01";
+
+    /// A builder for a handler whose default model is `model`.
+    pub fn builder(model: impl Into<String>) -> AnthropicHandlerBuilder {
+        AnthropicHandlerBuilder {
+            http: HttpConfig::new(Self::DEFAULT_BASE_URL, model.into()),
+            version: Self::DEFAULT_VERSION.to_owned(),
+        }
+    }
+
+    /// A handler configured from the environment; see [`AnthropicHandlerBuilder::from_env`].
+    pub fn from_env() -> Result<Self, HandlerError> {
+        AnthropicHandlerBuilder::from_env()?.build()
+    }
+
+    /// The default model.
+    pub fn model(&self) -> &str {
+        &self.http.config.model
+    }
+
+    /// Maps an MCP request to the Messages API request this handler would send.
+    fn to_wire(
+        &self,
+        params: &CreateMessageRequestParams,
+    ) -> Result<MessagesRequest, HandlerError> {
+        let messages = params
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(index, message)| to_wire_message(index, message))
+            .filter(|m| !matches!(m, Ok(m) if m.content.is_empty()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tools: Vec<WireTool> = params
+            .tools
+            .iter()
+            .flatten()
+            .map(|tool| WireTool {
+                name: tool.name.to_string(),
+                description: tool.description.as_deref().map(str::to_owned),
+                input_schema: Value::Object((*tool.input_schema).clone()),
+            })
+            .collect();
+        let tool_choice = match params.tool_choice.as_ref().and_then(|c| c.mode.as_ref()) {
+            _ if tools.is_empty() => None,
+            Some(ToolChoiceMode::Auto) => Some("auto"),
+            Some(ToolChoiceMode::Required) => Some("any"),
+            Some(ToolChoiceMode::None) => Some("none"),
+            Some(other) => {
+                return Err(invalid_request(
+                    PROVIDER,
+                    format!("unknown tool choice mode {other:?}"),
+                ));
+            }
+            None => None,
+        }
+        .map(|kind| WireToolChoice { kind });
+        Ok(MessagesRequest {
+            model: self
+                .http
+                .config
+                .resolve_model(params.model_preferences.as_ref()),
+            max_tokens: params.max_tokens,
+            system: params.system_prompt.clone().filter(|s| !s.is_empty()),
+            messages,
+            temperature: params.temperature,
+            stop_sequences: params.stop_sequences.clone().unwrap_or_default(),
+            tools,
+            tool_choice,
+        })
+    }
+}
+
+impl AnthropicHandlerBuilder {
+    http_builder_methods!();
+
+    /// A builder from the environment: `ANTHROPIC_MODEL` (required), `ANTHROPIC_API_KEY`
+    /// (required by Anthropic's API, optional here for proxies) and `ANTHROPIC_BASE_URL`
+    /// (default `https://api.anthropic.com`). Empty variables count as unset.
+    pub fn from_env() -> Result<Self, HandlerError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let model = var("ANTHROPIC_MODEL").ok_or_else(|| {
+            HandlerError::other("Anthropic handler: set ANTHROPIC_MODEL to the model to use")
+        })?;
+        let mut builder = AnthropicHandler::builder(model);
+        if let Some(url) = var("ANTHROPIC_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        if let Some(key) = var("ANTHROPIC_API_KEY") {
+            builder = builder.api_key(key);
+        }
+        Ok(builder)
+    }
+
+    /// Sets the `anthropic-version` header (default `2023-06-01`).
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// Checks the settings and builds the handler.
+    pub fn build(self) -> Result<AnthropicHandler, HandlerError> {
+        let mut headers = HeaderMap::new();
+        if let Some(key) = self.http.api_key.as_deref().filter(|k| !k.is_empty()) {
+            headers.insert(
+                HeaderName::from_static("x-api-key"),
+                HttpClient::secret_header(PROVIDER, key)?,
+            );
+        }
+        let version = HeaderValue::from_str(&self.version).map_err(|_| {
+            HandlerError::other(format!(
+                "Anthropic handler: invalid anthropic-version {:?}",
+                self.version
+            ))
+        })?;
+        headers.insert(HeaderName::from_static("anthropic-version"), version);
+        Ok(AnthropicHandler {
+            http: HttpClient::new(self.http, PROVIDER, "v1/messages", headers)?,
+        })
+    }
+}
+
+impl SamplingHandler for AnthropicHandler {
+    fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        cx: HandlerContext,
+    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>> {
+        Box::pin(async move {
+            let request = self.to_wire(&params)?;
+            let response: MessagesResponse = self.http.post(&request, &cx.cancellation).await?;
+            from_wire(response, &request.model)
+        })
+    }
+}
+
+/// One MCP message as a Messages API message.
+fn to_wire_message(index: usize, message: &SamplingMessage) -> Result<WireMessage, HandlerError> {
+    let unsupported = |what: &str| {
+        invalid_request(
+            PROVIDER,
+            format!("message {index} ({:?}) holds {what}", message.role),
+        )
+    };
+    let user = message.role == Role::User;
+    let mut content = Vec::with_capacity(message.content.len());
+    for block in message.content.iter() {
+        let block = match block {
+            SamplingMessageContentBlock::Text(text) if text.text.is_empty() => continue,
+            SamplingMessageContentBlock::Text(text) => WireBlock::Text {
+                text: text.text.clone(),
+            },
+            SamplingMessageContentBlock::Image(image) => image_block(&image.data, &image.mime_type),
+            SamplingMessageContentBlock::ToolUse(call) if !user => WireBlock::ToolUse {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                input: call.input.clone(),
+            },
+            SamplingMessageContentBlock::ToolUse(_) => {
+                return Err(unsupported("a tool_use block; only assistant messages may"));
+            }
+            SamplingMessageContentBlock::ToolResult(result) if user => tool_result_block(result)?,
+            SamplingMessageContentBlock::ToolResult(_) => {
+                return Err(unsupported("a tool_result block; only user messages may"));
+            }
+            SamplingMessageContentBlock::Audio(_) => {
+                return Err(unsupported(
+                    "audio content, which this handler does not support",
+                ));
+            }
+            _ => return Err(unsupported("a content type this handler does not support")),
+        };
+        content.push(block);
+    }
+    Ok(WireMessage {
+        role: if user { "user" } else { "assistant" },
+        content,
+    })
+}
+
+fn image_block(data: &str, mime_type: &str) -> WireBlock {
+    WireBlock::Image {
+        source: ImageSource {
+            kind: "base64",
+            media_type: mime_type.to_owned(),
+            data: data.to_owned(),
+        },
+    }
+}
+
+fn tool_result_block(result: &ToolResultContent) -> Result<WireBlock, HandlerError> {
+    let content = tool_result_pieces(PROVIDER, result)?
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Piece::Text(text) if text.is_empty() => None,
+            Piece::Text(text) => Some(WireBlock::Text {
+                text: text.into_owned(),
+            }),
+            Piece::Image { data, mime_type } => Some(image_block(data, mime_type)),
+        })
+        .collect();
+    Ok(WireBlock::ToolResult {
+        tool_use_id: result.tool_use_id.clone(),
+        content,
+        is_error: (result.is_error == Some(true)).then_some(true),
+    })
+}
+
+/// Maps a Messages API response back to an MCP result.
+fn from_wire(
+    response: MessagesResponse,
+    requested_model: &str,
+) -> Result<CreateMessageResult, HandlerError> {
+    let mut blocks = Vec::with_capacity(response.content.len());
+    for block in response.content {
+        match block {
+            ResponseBlock::Text { text } => blocks.push(SamplingMessageContentBlock::text(text)),
+            ResponseBlock::ToolUse { id, name, input } => {
+                let Value::Object(input) = input else {
+                    return Err(HandlerError::new(
+                        HandlerErrorKind::InvalidResponse,
+                        format!(
+                            "the {PROVIDER}'s response calls tool {name:?} with an input that is not a JSON object: {input}"
+                        ),
+                    ));
+                };
+                if id.is_empty() {
+                    return Err(HandlerError::new(
+                        HandlerErrorKind::InvalidResponse,
+                        format!("the {PROVIDER}'s response calls tool {name:?} without an id"),
+                    ));
+                }
+                blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
+            }
+            ResponseBlock::Other => {}
+        }
+    }
+    let has_calls = blocks.iter().any(|b| b.as_tool_use().is_some());
+    if blocks.is_empty() {
+        blocks.push(SamplingMessageContentBlock::text(""));
+    }
+    let stop_reason = match response.stop_reason.as_deref() {
+        Some("end_turn") => CreateMessageResult::STOP_REASON_END_TURN,
+        Some("max_tokens") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN,
+        Some("stop_sequence") => CreateMessageResult::STOP_REASON_END_SEQUENCE,
+        Some("tool_use") => CreateMessageResult::STOP_REASON_TOOL_USE,
+        Some(other) => other,
+        None if has_calls => CreateMessageResult::STOP_REASON_TOOL_USE,
+        None => CreateMessageResult::STOP_REASON_END_TURN,
+    }
+    .to_owned();
+    let model = response
+        .model
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| requested_model.to_owned());
+    Ok(CreateMessageResult::new(
+        SamplingMessage::new_multiple(Role::Assistant, blocks),
+        model,
+    )
+    .with_stop_reason(stop_reason))
+}
+
+// ---- Wire types ------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct MessagesRequest {
+    model: String,
+    max_tokens: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<String>,
+    messages: Vec<WireMessage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stop_sequences: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<WireTool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<WireToolChoice>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireMessage {
+    role: &'static str,
+    content: Vec<WireBlock>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireBlock {
+    Text {
+        text: String,
+    },
+    Image {
+        source: ImageSource,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: JsonObject,
+    },
+    ToolResult {
+        tool_use_id: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        content: Vec<WireBlock>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        is_error: Option<bool>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+struct ImageSource {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    media_type: String,
+    data: String,
+}
+
+#[derive(Debug, Serialize)]
+struct WireTool {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    input_schema: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct WireToolChoice {
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Debug, Deserialize)]
+struct MessagesResponse {
+    #[serde(default)]
+    model: Option<String>,
+    content: Vec<ResponseBlock>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ResponseBlock {
+    Text {
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: Value,
+    },
+    #[serde(other)]
+    Other,
+}
