@@ -1,1 +1,426 @@
-//! The client side: any `SamplingHandler` as an rmcp `ClientHandler` (not written yet).
+//! The client side: any [`SamplingHandler`] as an rmcp [`ClientHandler`].
+//!
+//! [`SamplingClient`] answers the `sampling/createMessage` requests of any MCP server with a
+//! handler (a closure, a built-in provider, a test double), on both protocol eras:
+//!
+//! - up to 2025-11-25, the server pushes `sampling/createMessage` requests to the client;
+//! - from 2026-07-28, a tool call answers with an `InputRequiredResult` carrying the request,
+//!   and rmcp's client (`call_tool`) fulfils it through the same [`ClientHandler::create_message`].
+//!
+//! Everything else (elicitation, roots, notifications, ...) goes to an inner [`ClientHandler`],
+//! `()` by default.
+//!
+//! ```
+//! use rmcp::model::{CallToolRequestParams, CreateMessageRequestParams};
+//! use rmcp::service::{RoleClient, ServiceExt};
+//! use rmcp::transport::IntoTransport;
+//! use rmcp_sampling::client::SamplingClient;
+//! use rmcp_sampling::{HandlerContext, HandlerError, rmcp};
+//!
+//! // Any handler: here a closure that always gives the same answer.
+//! let llm = |_params: CreateMessageRequestParams, _cx: HandlerContext| async move {
+//!     Ok::<_, HandlerError>("42")
+//! };
+//! let client = SamplingClient::new(llm);
+//! let advertised = rmcp::ClientHandler::get_info(&client).capabilities.sampling.unwrap();
+//! assert!(advertised.tools.is_some());
+//!
+//! // Connect it like any rmcp client (child process, stdio, HTTP...) and call tools.
+//! async fn call<T, E, A>(client: SamplingClient<impl rmcp_sampling::SamplingHandler>, transport: T)
+//! where
+//!     T: IntoTransport<RoleClient, E, A>,
+//!     E: std::error::Error + Send + Sync + 'static,
+//! {
+//!     let running = client.serve(transport).await.expect("connected");
+//!     let result = running.call_tool(CallToolRequestParams::new("ask")).await;
+//!     println!("{result:?}");
+//! }
+//! ```
+//!
+//! # Checks and errors
+//!
+//! Each request is checked before the handler sees it; a bad one is answered with a JSON-RPC
+//! error and the client keeps serving:
+//!
+//! | what | JSON-RPC error |
+//! | --- | --- |
+//! | malformed messages (rmcp's `CreateMessageRequestParams::validate`, a tool_result whose tool_use is not in the previous message, no messages, `maxTokens` 0, two tools with one name, `toolChoice: required` without tools) | `-32602` invalid params |
+//! | the handler declines ([`HandlerErrorKind::Declined`]) | `-1` (the code MCP gives a user rejection) |
+//! | the handler finds the request invalid ([`HandlerErrorKind::InvalidRequest`]) | `-32602` |
+//! | any other handler error, a handler panic, an answer that breaks the protocol (not `assistant`, tool use when no tools were offered or `toolChoice` is `none`, ...) | `-32603` internal error |
+//!
+//! A request rmcp cannot parse (a `toolChoice.mode` that is not `auto`, `required` or `none`, a
+//! missing field...) gets `-32602` with the JSON path of the problem.
+//!
+//! A handler's panic message is logged (`tracing::error!`), not sent to the server. On
+//! 2026-07-28 these errors do not reach the server: rmcp's `call_tool` stops driving the
+//! rounds and returns the error (`ServiceError::McpError`) to the code that called the tool.
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use rmcp::ClientHandler;
+use rmcp::model::{
+    CancelledNotificationParam, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
+    CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult, ErrorCode,
+    ErrorData, JsonObject, ListRootsResult, LoggingMessageNotificationParam,
+    ProgressNotificationParam, ResourceUpdatedNotificationParam, SamplingCapability,
+    SubscriptionsAcknowledgedNotificationParams, TaskStatusNotificationParams, ToolChoiceMode,
+};
+use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
+use serde_json::{Value, json};
+
+use crate::handler::check_response;
+use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
+
+/// The JSON-RPC method of a sampling request.
+const SAMPLING_METHOD: &str = "sampling/createMessage";
+
+/// The JSON-RPC error code answered when the handler declines a request (MCP's "user rejected").
+pub const DECLINED_ERROR_CODE: ErrorCode = ErrorCode(-1);
+
+/// An rmcp [`ClientHandler`] that answers sampling requests with a [`SamplingHandler`] and
+/// passes everything else to an inner handler `C`.
+///
+/// It advertises the `sampling` capability with `sampling.tools`, merged into the inner
+/// handler's [`ClientConfig`] (client info, protocol version and other capabilities come from
+/// the inner handler; use a [`ClientConfig`] as the inner handler to set them). See the
+/// [module documentation](self) for the checks it makes and the errors it answers.
+#[derive(Debug, Clone)]
+pub struct SamplingClient<H, C = ()> {
+    handler: H,
+    inner: C,
+}
+
+impl<H: SamplingHandler> SamplingClient<H> {
+    /// A client that answers sampling with `handler` and nothing else.
+    pub fn new(handler: H) -> Self {
+        Self { handler, inner: () }
+    }
+}
+
+impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
+    /// Uses `inner` for everything but sampling (elicitation, roots, notifications, the
+    /// client info...).
+    pub fn with_inner<C2: ClientHandler>(self, inner: C2) -> SamplingClient<H, C2> {
+        SamplingClient {
+            handler: self.handler,
+            inner,
+        }
+    }
+
+    /// The sampling handler.
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// The inner client handler.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    /// Checks a request, asks the handler, checks its answer.
+    async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        check_request(&params).map_err(|message| {
+            ErrorData::invalid_params(format!("invalid sampling request: {message}"), None)
+        })?;
+        let tools_allowed = params.tools.as_ref().is_some_and(|tools| !tools.is_empty())
+            && params
+                .tool_choice
+                .as_ref()
+                .and_then(|choice| choice.mode.as_ref())
+                != Some(&ToolChoiceMode::None);
+        let cancellation = context.ct.clone();
+        let cx = HandlerContext::new(Side::Client, cancellation.clone());
+        let call = AssertUnwindSafe(self.handler.create_message(params, cx)).catch_unwind();
+        let outcome = tokio::select! {
+            biased;
+            () = cancellation.cancelled() => {
+                return Err(ErrorData::internal_error(
+                    "the sampling request was cancelled",
+                    None,
+                ));
+            }
+            outcome = call => outcome,
+        };
+        let result = match outcome {
+            Ok(Ok(result)) => result,
+            Ok(Err(error)) => return Err(handler_error(&error)),
+            Err(panic) => {
+                tracing::error!(
+                    panic = panic_message(&*panic),
+                    "the sampling handler panicked"
+                );
+                return Err(ErrorData::internal_error(
+                    "the sampling handler panicked while answering this request",
+                    None,
+                ));
+            }
+        };
+        check_answer(&result, tools_allowed).map_err(|message| {
+            ErrorData::internal_error(
+                format!("the sampling handler returned an invalid answer: {message}"),
+                None,
+            )
+        })?;
+        Ok(result)
+    }
+}
+
+/// The checks made on a request before the handler sees it.
+fn check_request(params: &CreateMessageRequestParams) -> Result<(), String> {
+    if params.messages.is_empty() {
+        return Err("it has no messages".into());
+    }
+    if params.max_tokens == 0 {
+        return Err("maxTokens is 0; it must be at least 1".into());
+    }
+    params.validate()?;
+    // Each tool_result answers a tool_use of the message just before it.
+    let mut previous_tool_uses: HashSet<&str> = HashSet::new();
+    for (index, message) in params.messages.iter().enumerate() {
+        for block in message.content.iter() {
+            if let Some(result) = block.as_tool_result()
+                && !previous_tool_uses.contains(result.tool_use_id.as_str())
+            {
+                return Err(format!(
+                    "messages[{index}] has a tool_result for toolUseId {:?}, but the message \
+                     before it has no tool_use with that id",
+                    result.tool_use_id
+                ));
+            }
+        }
+        previous_tool_uses = message
+            .content
+            .iter()
+            .filter_map(|block| block.as_tool_use())
+            .map(|call| call.id.as_str())
+            .collect();
+    }
+    let tools = params.tools.as_deref().unwrap_or_default();
+    let mut names = HashSet::new();
+    for tool in tools {
+        if !names.insert(tool.name.as_ref()) {
+            return Err(format!("two tools are named {:?}", tool.name));
+        }
+    }
+    let mode = params.tool_choice.as_ref().and_then(|c| c.mode.as_ref());
+    if mode == Some(&ToolChoiceMode::Required) && tools.is_empty() {
+        return Err("toolChoice is \"required\" but no tools were offered".into());
+    }
+    Ok(())
+}
+
+/// The checks made on the handler's answer.
+fn check_answer(result: &CreateMessageResult, tools_allowed: bool) -> Result<(), String> {
+    check_response(result)?;
+    if !tools_allowed
+        && let Some(call) = result
+            .message
+            .content
+            .iter()
+            .find_map(|block| block.as_tool_use())
+    {
+        return Err(format!(
+            "it calls tool {:?}, but the request offered no tools (or toolChoice was \"none\")",
+            call.name
+        ));
+    }
+    Ok(())
+}
+
+/// The JSON-RPC error for a handler's error.
+fn handler_error(error: &HandlerError) -> ErrorData {
+    let message = error.message();
+    match error.kind() {
+        HandlerErrorKind::Declined => ErrorData::new(
+            DECLINED_ERROR_CODE,
+            format!("the sampling request was declined: {message}"),
+            None,
+        ),
+        HandlerErrorKind::InvalidRequest => ErrorData::invalid_params(
+            format!("the sampling handler cannot serve this request: {message}"),
+            None,
+        ),
+        HandlerErrorKind::Provider { status, error_type } => ErrorData::internal_error(
+            format!("the LLM provider answered with an error: {message}"),
+            Some(json!({ "kind": "provider", "status": status, "errorType": error_type })),
+        ),
+        HandlerErrorKind::Timeout => ErrorData::internal_error(
+            format!("the LLM provider did not answer in time: {message}"),
+            Some(json!({ "kind": "timeout" })),
+        ),
+        HandlerErrorKind::Transport => ErrorData::internal_error(
+            format!("the LLM provider could not be reached: {message}"),
+            Some(json!({ "kind": "transport" })),
+        ),
+        HandlerErrorKind::InvalidResponse => ErrorData::internal_error(
+            format!("the LLM provider's answer could not be understood: {message}"),
+            Some(json!({ "kind": "invalidResponse" })),
+        ),
+        _ => ErrorData::internal_error(format!("the sampling handler failed: {message}"), None),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    if let Some(text) = panic.downcast_ref::<&'static str>() {
+        text
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text
+    } else {
+        "(not a string)"
+    }
+}
+
+impl<H: SamplingHandler, C: ClientHandler> ClientHandler for SamplingClient<H, C> {
+    fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<CreateMessageResult, ErrorData>> + MaybeSendFuture + '_ {
+        self.sample(params, context)
+    }
+
+    fn get_info(&self) -> ClientConfig {
+        let mut info = self.inner.get_info();
+        let mut sampling: SamplingCapability =
+            info.capabilities.sampling.take().unwrap_or_default();
+        sampling.tools.get_or_insert_with(JsonObject::new);
+        info.capabilities.sampling = Some(sampling);
+        info
+    }
+
+    fn ping(
+        &self,
+        context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<(), ErrorData>> + MaybeSendFuture + '_ {
+        self.inner.ping(context)
+    }
+
+    fn list_roots(
+        &self,
+        context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<ListRootsResult, ErrorData>> + MaybeSendFuture + '_ {
+        self.inner.list_roots(context)
+    }
+
+    fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        context: RequestContext<RoleClient>,
+    ) -> impl Future<Output = Result<ElicitResult, ErrorData>> + MaybeSendFuture + '_ {
+        self.inner.create_elicitation(request, context)
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleClient>,
+    ) -> Result<CustomResult, ErrorData> {
+        // rmcp hands a `sampling/createMessage` whose params it cannot parse (an unknown
+        // toolChoice mode, a missing field...) to this method; say what is wrong with it.
+        if request.method != SAMPLING_METHOD {
+            return self.inner.on_custom_request(request, context).await;
+        }
+        let params = request.params.unwrap_or(Value::Null);
+        let params: CreateMessageRequestParams =
+            serde_path_to_error::deserialize(params).map_err(|error| {
+                ErrorData::invalid_params(
+                    format!(
+                        "invalid sampling request: at {}: {}",
+                        error.path(),
+                        error.inner()
+                    ),
+                    None,
+                )
+            })?;
+        let result = self.sample(params, context).await?;
+        serde_json::to_value(result)
+            .map(CustomResult)
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    }
+
+    fn on_cancelled(
+        &self,
+        params: CancelledNotificationParam,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_cancelled(params, context)
+    }
+
+    fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_progress(params, context)
+    }
+
+    fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_logging_message(params, context)
+    }
+
+    fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_resource_updated(params, context)
+    }
+
+    fn on_resource_list_changed(
+        &self,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_resource_list_changed(context)
+    }
+
+    fn on_tool_list_changed(
+        &self,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_tool_list_changed(context)
+    }
+
+    fn on_prompt_list_changed(
+        &self,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_prompt_list_changed(context)
+    }
+
+    fn on_subscriptions_acknowledged(
+        &self,
+        params: SubscriptionsAcknowledgedNotificationParams,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_subscriptions_acknowledged(params, context)
+    }
+
+    fn on_task_status(
+        &self,
+        params: TaskStatusNotificationParams,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_task_status(params, context)
+    }
+
+    fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        context: NotificationContext<RoleClient>,
+    ) -> impl Future<Output = ()> + MaybeSendFuture + '_ {
+        self.inner.on_custom_notification(notification, context)
+    }
+}

@@ -1,0 +1,363 @@
+//! Interop with a real FastMCP 3.4.11 server running `ctx.sample()` loops with tools: our
+//! `SamplingClient`, driven by a scripted LLM, serves its `sampling/createMessage` requests.
+//!
+//! The server is `tests/peers/fastmcp/fastmcp_server.py` (a copy of the team's benchmark server;
+//! `RMCP_SAMPLING_BENCH_DIR` points at another folder holding `fastmcp_server.py`), run with
+//! `RMCP_SAMPLING_PYTHON` or `<repo>/.venv/bin/python`. Make that venv with
+//! `tests/peers/setup_python.sh`. Without it the test fails and says how to make it, unless
+//! `RMCP_SAMPLING_SKIP_PEERS=1`, which skips it.
+//!
+//! The scripted LLM follows the benchmark's rules (see the bench README): `count` = the number
+//! of tool_result blocks in the request; for `steps=S` it calls `add(count, 1)` until
+//! `count == S` then answers `done` (or calls `final_response` when offered); for
+//! `width=W sleep_ms=MS` it asks for `W` parallel `nap(MS)` calls, then answers `done`. Each
+//! rule checks what the server sent back and answers an error on any mismatch.
+#![allow(deprecated)]
+
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use futures::FutureExt;
+use rmcp::ServiceExt;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, CreateMessageRequestParams, ProtocolVersion,
+    ToolChoiceMode,
+};
+use rmcp::transport::TokioChildProcess;
+use rmcp_sampling::client::SamplingClient;
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+use rmcp_sampling::{HandlerError, SamplingReply};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives inside the workspace")
+        .to_path_buf()
+}
+
+/// The Python and the server script, or `None` when peer tests are skipped.
+fn peer() -> Option<(PathBuf, PathBuf)> {
+    if std::env::var("RMCP_SAMPLING_SKIP_PEERS").as_deref() == Ok("1") {
+        eprintln!("fastmcp_interop: skipped (RMCP_SAMPLING_SKIP_PEERS=1)");
+        return None;
+    }
+    let bench = std::env::var_os("RMCP_SAMPLING_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("tests/peers/fastmcp"));
+    let server = bench.join("fastmcp_server.py");
+    assert!(
+        server.is_file(),
+        "no FastMCP server script at {}; RMCP_SAMPLING_BENCH_DIR must name a folder holding \
+         fastmcp_server.py (unset it to use tests/peers/fastmcp)",
+        server.display()
+    );
+    let python = std::env::var_os("RMCP_SAMPLING_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
+    let has_fastmcp = std::process::Command::new(&python)
+        .args(["-c", "import fastmcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(
+        has_fastmcp,
+        "no Python with FastMCP at {}.\n\
+         Create the venv with `tests/peers/setup_python.sh` (from the repository root; it \
+         installs tests/peers/fastmcp/requirements.lock into .venv), or point \
+         RMCP_SAMPLING_PYTHON at a Python that has fastmcp 3.4.11, or set \
+         RMCP_SAMPLING_SKIP_PEERS=1 to skip the peer tests.",
+        python.display()
+    );
+    Some((python, server))
+}
+
+/// The case a request belongs to, read from its first message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Case {
+    Steps(usize),
+    Parallel { width: usize, sleep_ms: u64 },
+}
+
+fn case_of(request: &CreateMessageRequestParams) -> Result<Case, String> {
+    let prompt: String = request
+        .messages
+        .first()
+        .map(|message| {
+            message
+                .content
+                .iter()
+                .filter_map(|block| block.as_text())
+                .map(|text| text.text.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let number = |key: &str| -> Option<u64> {
+        prompt
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix(key)?.parse().ok())
+    };
+    if let Some(steps) = number("steps=") {
+        return Ok(Case::Steps(steps as usize));
+    }
+    match (number("width="), number("sleep_ms=")) {
+        (Some(width), Some(sleep_ms)) => Ok(Case::Parallel {
+            width: width as usize,
+            sleep_ms,
+        }),
+        _ => Err(format!("unexpected prompt {prompt:?}")),
+    }
+}
+
+/// The scripted LLM of the bench README; `steps=13` is declined, to see an error travel back.
+fn bench_llm() -> ScriptedLlm {
+    let mut next_id = 0u64;
+    let mut id = move || {
+        next_id += 1;
+        format!("toolu_{next_id:08}")
+    };
+    ScriptedLlm::from_fn(move |request| {
+        let case = case_of(request).map_err(HandlerError::other)?;
+        let results: Vec<(String, String, bool)> = request
+            .messages
+            .iter()
+            .flat_map(|message| message.content.iter())
+            .filter_map(|block| block.as_tool_result())
+            .map(|result| {
+                let text = result
+                    .content
+                    .iter()
+                    .filter_map(|block| block.as_text())
+                    .map(|text| text.text.as_str())
+                    .collect();
+                (
+                    result.tool_use_id.clone(),
+                    text,
+                    result.is_error == Some(true),
+                )
+            })
+            .collect();
+        let count = results.len();
+        match case {
+            Case::Steps(13) => Err(HandlerError::declined("thirteen is unlucky")),
+            Case::Steps(steps) => {
+                if let Some((_, text, _)) = results.last()
+                    && *text != count.to_string()
+                {
+                    return Err(HandlerError::other(format!(
+                        "the last tool_result is {text:?}, expected {count:?}"
+                    )));
+                }
+                if count < steps {
+                    let call = reply::tool_use(id(), "add", json!({"a": count, "b": 1}));
+                    Ok(call.into())
+                } else if request.tool_names().iter().any(|n| n == "final_response") {
+                    let answer = json!({"label": "ok", "score": 0.5});
+                    Ok(reply::tool_use(id(), "final_response", answer).into())
+                } else {
+                    Ok(SamplingReply::from("done"))
+                }
+            }
+            Case::Parallel { width, sleep_ms } => {
+                if count == 0 {
+                    let calls = (0..width).map(|_| (id(), "nap", json!({"ms": sleep_ms})));
+                    return Ok(reply::tool_uses(calls).into());
+                }
+                let expected = sleep_ms.to_string();
+                if count != width || results.iter().any(|(_, text, _)| *text != expected) {
+                    return Err(HandlerError::other(format!(
+                        "expected {width} nap results of {expected:?}, got {results:?}"
+                    )));
+                }
+                Ok("done".into())
+            }
+        }
+    })
+}
+
+fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .first()
+        .and_then(|block| block.as_text())
+        .map(|text| text.text.clone())
+        .unwrap_or_default()
+}
+
+fn args(value: Value) -> serde_json::Map<String, Value> {
+    value.as_object().expect("an object").clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fastmcp_sample_loops_run_through_sampling_client() {
+    let Some((python, server)) = peer() else {
+        return;
+    };
+    let llm = bench_llm();
+    let mut command = tokio::process::Command::new(&python);
+    command.arg(&server);
+    let (transport, stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the FastMCP server starts");
+    // The server's log (FastMCP prints a traceback for the deliberate error below), shown only
+    // when the test fails.
+    let log = tokio::spawn(async move {
+        let mut log = String::new();
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut log).await;
+        }
+        log
+    });
+    // A guard against a hung peer, not a timing assertion.
+    let run = async {
+        let client = SamplingClient::new(llm.clone())
+            .serve(transport)
+            .await
+            .expect("initialize with the FastMCP server");
+        let version = client.peer_info().unwrap().protocol_version.clone();
+        assert!(
+            version <= ProtocolVersion::V_2025_11_25,
+            "FastMCP 3 speaks the handshake era, got {version}"
+        );
+        let tools = client.list_all_tools().await.unwrap();
+        for name in ["loop_text", "loop_struct", "loop_parallel"] {
+            assert!(tools.iter().any(|tool| tool.name == name), "no {name} tool");
+        }
+
+        // loop_text, S = 3: 4 sampling requests, 3 `add` calls.
+        let before = llm.request_count();
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 3}))),
+            )
+            .await
+            .unwrap();
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+        assert_eq!(text_of(&result), "done", "{result:?}");
+        let sent = &llm.requests()[before..];
+        assert_eq!(sent.len(), 4);
+        for (k, request) in sent.iter().enumerate() {
+            assert_eq!(request.tool_names(), ["add"], "request {k}");
+            assert_eq!(request.tool_choice_mode(), None, "request {k}");
+            assert_eq!(request.message_count(), 1 + 2 * k, "request {k}");
+            assert_eq!(request.max_tokens, 512);
+            if k == 0 {
+                assert_eq!(request.last_text(), "steps=3");
+                assert!(request.tool_results().is_empty());
+            } else {
+                let (id, _, _) = &request.tool_uses()[k - 1];
+                assert_eq!(
+                    request.tool_results(),
+                    [(id.clone(), k.to_string(), false)],
+                    "request {k}"
+                );
+            }
+        }
+
+        // loop_struct, S = 2: a typed result through `final_response`, toolChoice required.
+        let before = llm.request_count();
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("loop_struct").with_arguments(args(json!({"steps": 2}))),
+            )
+            .await
+            .unwrap();
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+        let verdict: Value = serde_json::from_str(&text_of(&result)).expect("JSON text");
+        assert_eq!(verdict, json!({"label": "ok", "score": 0.5}));
+        if let Some(structured) = &result.structured_content {
+            assert_eq!(structured, &verdict);
+        }
+        let sent = &llm.requests()[before..];
+        assert_eq!(sent.len(), 3);
+        for (k, request) in sent.iter().enumerate() {
+            let mut names = request.tool_names();
+            names.sort();
+            assert_eq!(names, ["add", "final_response"], "request {k}");
+            assert_eq!(
+                request.tool_choice_mode(),
+                Some(ToolChoiceMode::Required),
+                "request {k}"
+            );
+        }
+        let final_schema = sent[0]
+            .tools
+            .iter()
+            .flatten()
+            .find(|tool| tool.name == "final_response")
+            .map(|tool| Value::Object((*tool.input_schema).clone()))
+            .unwrap();
+        assert_eq!(
+            final_schema["required"],
+            json!(["label", "score"]),
+            "{final_schema}"
+        );
+
+        // loop_parallel, W = 3, MS = 20: 3 `nap` calls in one reply, results in call order.
+        let before = llm.request_count();
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("loop_parallel")
+                    .with_arguments(args(json!({"width": 3, "sleep_ms": 20}))),
+            )
+            .await
+            .unwrap();
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+        assert_eq!(text_of(&result), "done", "{result:?}");
+        let sent = &llm.requests()[before..];
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].tool_names(), ["nap"]);
+        let call_ids: Vec<String> = sent[1].tool_uses().into_iter().map(|(id, ..)| id).collect();
+        let result_ids: Vec<String> = sent[1]
+            .tool_results()
+            .into_iter()
+            .map(|(id, text, is_error)| {
+                assert_eq!((text.as_str(), is_error), ("20", false));
+                id
+            })
+            .collect();
+        assert_eq!(call_ids.len(), 3);
+        assert_eq!(result_ids, call_ids);
+
+        // An LLM error reaches the FastMCP tool as an error, and the connection goes on.
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 13}))),
+            )
+            .await;
+        let failure = match result {
+            Ok(result) => {
+                assert_eq!(result.is_error, Some(true), "{result:?}");
+                text_of(&result)
+            }
+            Err(error) => error.to_string(),
+        };
+        assert!(failure.contains("thirteen is unlucky"), "{failure}");
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 1}))),
+            )
+            .await
+            .unwrap();
+        assert_eq!(text_of(&result), "done", "{result:?}");
+
+        client.cancel().await.unwrap();
+    };
+    let outcome = AssertUnwindSafe(tokio::time::timeout(Duration::from_secs(300), run))
+        .catch_unwind()
+        .await;
+    match outcome {
+        Ok(finished) => finished.expect("the FastMCP interop run finished"),
+        Err(panic) => {
+            if let Ok(Ok(log)) = tokio::time::timeout(Duration::from_secs(5), log).await {
+                eprintln!("--- FastMCP server stderr ---\n{log}\n--- end ---");
+            }
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
