@@ -251,7 +251,15 @@ mod tests {
     fn decision_table() {
         use HandlerMode::{Always, Fallback};
         // mode, handler, on-decline, client, tools offered => decision
-        let table: &[(HandlerMode, bool, bool, Option<ClientView>, bool, &str)] = &[
+        type Row = (
+            HandlerMode,
+            bool,
+            bool,
+            Option<ClientView>,
+            bool,
+            &'static str,
+        );
+        let table: &[Row] = &[
             (Always, false, false, Some(FULL), false, "err:config"),
             (Always, true, false, Some(FULL), true, "handler"),
             (Always, true, false, Some(NONE), true, "handler"),

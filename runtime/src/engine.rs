@@ -36,7 +36,7 @@ enum Goal<T> {
     Text(fn(String) -> T),
     /// A `final_response` call that validates.
     Typed {
-        tool: rmcp::model::Tool,
+        tool: Box<rmcp::model::Tool>,
         type_name: &'static str,
         parse: fn(JsonObject) -> Result<T, Vec<String>>,
         to_text: fn(&T) -> String,
@@ -101,7 +101,7 @@ impl<'a> SampleRequest<'a> {
         messages: impl Into<Messages>,
     ) -> Result<Sampled<T>, SampleError> {
         let goal = Goal::Typed {
-            tool: T::final_response_tool(),
+            tool: Box::new(T::final_response_tool()),
             type_name: T::type_name(),
             parse: T::parse_final_response,
             to_text: T::to_text,
@@ -176,7 +176,7 @@ impl<'a> SampleRequest<'a> {
             }
             Goal::Typed { tool, .. } => {
                 let mut tools = if last { Vec::new() } else { offered.to_vec() };
-                tools.push(tool.clone());
+                tools.push((**tool).clone());
                 (Some(tools), Some(ToolChoiceMode::Required))
             }
         };
@@ -268,9 +268,10 @@ impl<'a> SampleRequest<'a> {
                         let parsed = parse(call.input.clone());
                         results.push(match &parsed {
                             Ok(_) => ok_result(&call.id, "Final response accepted."),
-                            Err(violations) => {
-                                error_result(&call.id, crate::violation_report(type_name, violations))
-                            }
+                            Err(violations) => error_result(
+                                &call.id,
+                                crate::violation_report(type_name, violations),
+                            ),
                         });
                         verdict = Some(parsed);
                     }
@@ -419,4 +420,3 @@ fn error_result(id: &str, text: String) -> SamplingMessageContentBlock {
         vec![rmcp::model::ContentBlock::text(text)],
     ))
 }
-

@@ -117,7 +117,8 @@ pub enum SampleErrorKind {
 /// A sampling loop failed. The error keeps the conversation up to the failure.
 #[derive(Debug)]
 pub struct SampleError {
-    kind: SampleErrorKind,
+    // Boxed: the kinds are large and errors travel through every `Result` of the loop.
+    kind: Box<SampleErrorKind>,
     history: Vec<SamplingMessage>,
 }
 
@@ -125,7 +126,7 @@ impl SampleError {
     /// An error with no history yet.
     pub fn new(kind: SampleErrorKind) -> Self {
         Self {
-            kind,
+            kind: Box::new(kind),
             history: Vec::new(),
         }
     }
@@ -152,7 +153,7 @@ impl SampleError {
 
     /// Whether the MCP request was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, SampleErrorKind::Cancelled)
+        matches!(*self.kind, SampleErrorKind::Cancelled)
     }
 }
 
@@ -164,7 +165,7 @@ impl From<SampleErrorKind> for SampleError {
 
 impl fmt::Display for SampleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             SampleErrorKind::ClientDoesNotSupportSampling => {
                 f.write_str("client does not support sampling")
             }
@@ -207,7 +208,7 @@ impl fmt::Display for SampleError {
 
 impl std::error::Error for SampleError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &*self.kind {
             SampleErrorKind::Client(error) => Some(error),
             SampleErrorKind::Handler(error) => Some(error),
             SampleErrorKind::Toolset(error) => Some(error),
@@ -218,7 +219,7 @@ impl std::error::Error for SampleError {
 
 impl From<SampleError> for rmcp::ErrorData {
     fn from(error: SampleError) -> Self {
-        match error.kind {
+        match *error.kind {
             SampleErrorKind::Cancelled => {
                 rmcp::ErrorData::new(rmcp::model::ErrorCode(-32800), error.to_string(), None)
             }
