@@ -29,8 +29,7 @@ where
     F: Fn(Args) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<crate::ToolOutput, crate::ToolCallError>> + Send + 'a,
 {
-    let tool = SamplingTool::from_outcome_fn(name, call)
-    .sequential(sequential);
+    let tool = SamplingTool::from_outcome_fn(name, call).sequential(sequential);
     match description {
         Some(description) => tool.with_description(description),
         None => tool,
@@ -38,9 +37,7 @@ where
 }
 
 /// Turns a tool function's `Result<T, E>` into the loop's outcome.
-pub fn result_output<T, E>(
-    result: Result<T, E>,
-) -> Result<crate::ToolOutput, crate::ToolCallError>
+pub fn result_output<T, E>(result: Result<T, E>) -> Result<crate::ToolOutput, crate::ToolCallError>
 where
     T: IntoToolOutput,
     E: fmt::Display + 'static,
@@ -76,4 +73,16 @@ impl<T: Serialize> IntoToolOutput for T {
 
 /// Asserts at compile time that a parameter type can be decoded and described.
 pub fn assert_arg<T: DeserializeOwned + JsonSchema>() {}
+/// Decodes one `#[sampling_tool]` parameter (`#[serde(deserialize_with)]` of the generated
+/// arguments struct). The macro spans the call at the parameter's type, so a type that is not
+/// `Deserialize` gets one error there instead of several inside the derive.
+pub fn deserialize_arg<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    T::deserialize(deserializer)
+}
 
+// `#[structured_result]` (items documented in `result.rs`).
+pub use crate::result::generated::{parse_result, result_text, result_tool, result_type_name};

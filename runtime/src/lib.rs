@@ -36,6 +36,7 @@ pub use request::{
     Messages, ModelHints, SampleRequest, Sampled, Step,
 };
 pub use result::{StructuredResult, violation_report};
+pub use router::tools_from_router;
 pub use sampler::{HandlerMode, Sampler};
 pub use schema::{args_schema_for, schema_for};
 pub use tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};

@@ -1,6 +1,25 @@
 //! Typed results: the `final_response` tool, its schema, and validation of what the LLM sends.
+//!
+//! The schema of a result type comes from [`schema_for`](crate::schema_for). Tool arguments must be
+//! a plain JSON object, and the main LLM APIs refuse a tool input schema whose root is not
+//! `"type": "object"` with `properties`, or that combines schemas at its root (`oneOf`, `anyOf`,
+//! ...). So a result type whose schema is not such an object (a number, a string, an array, an
+//! enum, a map, an optional value) is *wrapped*: the tool takes one required argument `value`
+//! holding the result, and the value is taken out of it on the way back.
 
-use rmcp::model::JsonObject;
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, RwLock};
+
+use rmcp::model::{JsonObject, Tool};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::schema::{is_object_schema, schema_for, with_required_array};
+use crate::toolset::FINAL_RESPONSE;
+use crate::validate;
 
 /// A type that a sampling loop can return: `sample::<T>()` offers a synthetic
 /// `final_response` tool whose input schema is `T`'s, and turns the LLM's call of it into a
@@ -26,4 +45,364 @@ pub trait StructuredResult: Sized + Send + 'static {
 
     /// The result as JSON text (the `text` of a typed sample).
     fn to_text(&self) -> String;
+}
+
+/// The message an LLM receives (as an `is_error` tool result) when its `final_response`
+/// arguments are invalid: the type's name, one line per violation, and what to do next.
+///
+/// ```
+/// let report = rmcp_sampling::violation_report("Triage", &["/score: 1.5 is greater than the maximum of 1".into()]);
+/// assert_eq!(
+///     report,
+///     "The final_response arguments do not match the `Triage` schema:\n\
+///      - /score: 1.5 is greater than the maximum of 1\n\
+///      Call final_response again with corrected arguments."
+/// );
+/// ```
+pub fn violation_report(type_name: &str, violations: &[String]) -> String {
+    let mut report =
+        format!("The {FINAL_RESPONSE} arguments do not match the `{type_name}` schema:\n");
+    for violation in violations {
+        report.push_str("- ");
+        report.push_str(violation);
+        report.push('\n');
+    }
+    report.push_str("Call ");
+    report.push_str(FINAL_RESPONSE);
+    report.push_str(" again with corrected arguments.");
+    report
+}
+
+/// The name of the argument that carries a wrapped (non-object) result.
+pub(crate) const WRAPPED_KEY: &str = "value";
+
+/// What a result type needs at run time, computed once per type.
+pub(crate) struct ResultSchema {
+    /// The `final_response` input schema.
+    input_schema: Arc<JsonObject>,
+    /// The same schema as a value, for the validator's JSON pointers.
+    schema_value: Value,
+    /// Whether the result travels as `{"value": ...}`.
+    wrapped: bool,
+    /// `None` when the schema does not compile (a `regex` the engine rejects, say): then only
+    /// deserialisation checks the payload.
+    validator: Option<jsonschema::Validator>,
+}
+
+/// The result schema of `T`, computed and compiled once per type.
+pub(crate) fn result_schema<T: JsonSchema + 'static>() -> Arc<ResultSchema> {
+    static CACHE: LazyLock<RwLock<HashMap<TypeId, Arc<ResultSchema>>>> =
+        LazyLock::new(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(found) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return found.clone();
+    }
+    let built = Arc::new(build_result_schema(
+        &schema_for::<T>(),
+        short_type_name::<T>(),
+    ));
+    CACHE
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id)
+        .or_insert(built)
+        .clone()
+}
+
+/// Root keywords that make a schema more than a plain object with properties.
+const COMBINATORS: &[&str] = &[
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$ref",
+    "dependentSchemas",
+];
+
+/// Whether a type's schema must be wrapped as `{"value": ...}` to be a tool's input schema.
+fn needs_wrapping(schema: &JsonObject) -> bool {
+    let plain_object = is_object_schema(schema)
+        && schema.get("properties").is_some_and(Value::is_object)
+        && !COMBINATORS.iter().any(|k| schema.contains_key(*k));
+    !plain_object
+}
+
+fn build_result_schema(raw: &JsonObject, type_name: &str) -> ResultSchema {
+    let mut schema = raw.clone();
+    // The description travels in the tool's description.
+    schema.remove("description");
+    let wrapped = needs_wrapping(&schema);
+    let input_schema = if wrapped {
+        // `$defs` (recursive types) must stay at the document root for `#/$defs/..` refs.
+        let defs = schema.remove("$defs");
+        let mut properties = JsonObject::new();
+        properties.insert(WRAPPED_KEY.into(), Value::Object(schema));
+        let mut wrapper = JsonObject::new();
+        wrapper.insert("type".into(), "object".into());
+        wrapper.insert("properties".into(), Value::Object(properties));
+        wrapper.insert("required".into(), Value::Array(vec![WRAPPED_KEY.into()]));
+        wrapper.insert("additionalProperties".into(), Value::Bool(false));
+        if let Some(defs) = defs {
+            wrapper.insert("$defs".into(), defs);
+        }
+        wrapper
+    } else {
+        with_required_array(&schema)
+    };
+    let schema_value = Value::Object(input_schema.clone());
+    let validator = match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema_value)
+    {
+        Ok(validator) => Some(validator),
+        Err(error) => {
+            tracing::warn!(
+                result_type = type_name,
+                %error,
+                "the schema of this structured result does not compile; final_response payloads are only checked by deserialisation"
+            );
+            None
+        }
+    };
+    ResultSchema {
+        input_schema: Arc::new(input_schema),
+        schema_value,
+        wrapped,
+        validator,
+    }
+}
+
+/// The `final_response` tool of a result type `T` named `type_name` (for the LLM), described
+/// by `description` (the type's doc comment, if any).
+pub(crate) fn final_response_tool_for<T: JsonSchema + 'static>(
+    type_name: &str,
+    description: Option<&str>,
+) -> Tool {
+    let schema = result_schema::<T>();
+    let mut text = format!(
+        "Give your final answer by calling this tool once, when you are done: its arguments are the answer, a `{type_name}`."
+    );
+    if schema.wrapped {
+        text.push_str(" Put the answer in the `value` argument.");
+    }
+    if let Some(description) = description.map(str::trim).filter(|d| !d.is_empty()) {
+        text.push_str("\n\n`");
+        text.push_str(type_name);
+        text.push_str("`: ");
+        text.push_str(description);
+    }
+    Tool::new(FINAL_RESPONSE, text, schema.input_schema.clone())
+}
+
+/// Checks `input` against `T`'s `final_response` schema, then decodes it (unwrapping a
+/// wrapped result). Every violation is one message naming its JSON path.
+pub(crate) fn parse_final_response_as<T: DeserializeOwned + JsonSchema + 'static>(
+    input: JsonObject,
+) -> Result<T, Vec<String>> {
+    let schema = result_schema::<T>();
+    let mut value = Value::Object(input);
+    if let Some(validator) = &schema.validator {
+        let violations = validate::violations(validator, &schema.schema_value, &value);
+        if !violations.is_empty() {
+            return Err(violations);
+        }
+    }
+    let mut prefix = String::new();
+    if schema.wrapped {
+        let inner = match &mut value {
+            Value::Object(object) => object.remove(WRAPPED_KEY),
+            _ => None,
+        };
+        match inner {
+            Some(inner) => value = inner,
+            None => {
+                return Err(vec![format!(
+                    "/{WRAPPED_KEY}: required property is missing"
+                )]);
+            }
+        }
+        prefix = format!("/{WRAPPED_KEY}");
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let mut path = prefix;
+        for segment in error.path().iter() {
+            use serde_path_to_error::Segment;
+            match segment {
+                Segment::Seq { index } => path.push_str(&format!("/{index}")),
+                Segment::Map { key } => {
+                    path.push('/');
+                    path.push_str(&validate::escape_pointer(key));
+                }
+                Segment::Enum { variant } => {
+                    path.push('/');
+                    path.push_str(&validate::escape_pointer(variant));
+                }
+                Segment::Unknown => path.push_str("/?"),
+            }
+        }
+        vec![format!(
+            "{}: {}",
+            validate::display_path(&path),
+            error.into_inner()
+        )]
+    })
+}
+
+/// The compact JSON of a result. A `Serialize` impl that fails (only a hand-written one can)
+/// gives `{"error": "..."}` rather than a panic.
+pub(crate) fn result_to_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|error| {
+        serde_json::json!({ "error": format!("the result cannot be serialized: {error}") })
+            .to_string()
+    })
+}
+
+/// `std::any::type_name` without module paths: `Vec<String>` rather than
+/// `alloc::vec::Vec<alloc::string::String>`. Computed once per type.
+pub(crate) fn short_type_name<T: ?Sized + 'static>() -> &'static str {
+    static NAMES: LazyLock<RwLock<HashMap<TypeId, &'static str>>> = LazyLock::new(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(name) = NAMES.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return name;
+    }
+    let mut names = NAMES.write().unwrap_or_else(|e| e.into_inner());
+    // One leaked string per distinct type: bounded by the program's types.
+    names
+        .entry(id)
+        .or_insert_with(|| Box::leak(strip_paths(std::any::type_name::<T>()).into_boxed_str()))
+}
+
+fn strip_paths(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            out.truncate(segment_start);
+        } else {
+            out.push(c);
+            if !(c.is_alphanumeric() || c == '_') {
+                segment_start = out.len();
+            }
+        }
+    }
+    out
+}
+
+/// What the code generated by `#[structured_result]` calls, re-exported by `__private`.
+#[doc(hidden)]
+pub(crate) mod generated {
+    use super::*;
+
+    /// The `final_response` tool of a `#[structured_result]` type.
+    pub fn result_tool<T: JsonSchema + 'static>(
+        type_name: &str,
+        description: Option<&str>,
+    ) -> Tool {
+        final_response_tool_for::<T>(type_name, description)
+    }
+
+    /// Validates and decodes the `final_response` arguments of a `#[structured_result]` type.
+    pub fn parse_result<T: DeserializeOwned + JsonSchema + 'static>(
+        input: JsonObject,
+    ) -> Result<T, Vec<String>> {
+        parse_final_response_as::<T>(input)
+    }
+
+    /// The compact JSON text of a `#[structured_result]` value.
+    pub fn result_text<T: Serialize + ?Sized>(value: &T) -> String {
+        result_to_text(value)
+    }
+
+    /// The name of a generic `#[structured_result]` type, without module paths.
+    pub fn result_type_name<T: ?Sized + 'static>() -> &'static str {
+        short_type_name::<T>()
+    }
+}
+
+macro_rules! std_result {
+    ($($ty:ty),* $(,)?) => {$(
+        impl StructuredResult for $ty {
+            fn type_name() -> &'static str {
+                short_type_name::<Self>()
+            }
+            fn final_response_tool() -> Tool {
+                final_response_tool_for::<Self>(Self::type_name(), None)
+            }
+            fn parse_final_response(input: JsonObject) -> Result<Self, Vec<String>> {
+                parse_final_response_as::<Self>(input)
+            }
+            fn to_text(&self) -> String {
+                result_to_text(self)
+            }
+        }
+    )*};
+}
+
+std_result!(
+    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, bool, String
+);
+
+macro_rules! generic_result {
+    ($([$($param:ident),*] $ty:ty),* $(,)?) => {$(
+        impl<$($param),*> StructuredResult for $ty
+        where
+            $($param: Serialize + DeserializeOwned + JsonSchema + Send + 'static,)*
+        {
+            fn type_name() -> &'static str {
+                short_type_name::<Self>()
+            }
+            fn final_response_tool() -> Tool {
+                final_response_tool_for::<Self>(Self::type_name(), None)
+            }
+            fn parse_final_response(input: JsonObject) -> Result<Self, Vec<String>> {
+                parse_final_response_as::<Self>(input)
+            }
+            fn to_text(&self) -> String {
+                result_to_text(self)
+            }
+        }
+    )*};
+}
+
+generic_result!(
+    [T] Vec<T>,
+    [T] Option<T>,
+    [T] HashMap<String, T>,
+    [T] BTreeMap<String, T>,
+    [A, B] (A, B),
+    [A, B, C] (A, B, C),
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_module_paths() {
+        assert_eq!(
+            strip_paths("alloc::vec::Vec<alloc::string::String>"),
+            "Vec<String>"
+        );
+        assert_eq!(
+            strip_paths(
+                "std::collections::hash::map::HashMap<alloc::string::String, (i64, core::option::Option<u8>)>"
+            ),
+            "HashMap<String, (i64, Option<u8>)>"
+        );
+        assert_eq!(short_type_name::<Vec<Option<i64>>>(), "Vec<Option<i64>>");
+    }
+
+    #[test]
+    fn report_lists_every_violation() {
+        let report = violation_report("Triage", &["/a: x".into(), "/b: y".into()]);
+        assert_eq!(
+            report,
+            "The final_response arguments do not match the `Triage` schema:\n- /a: x\n- /b: y\nCall final_response again with corrected arguments."
+        );
+    }
 }
