@@ -9,13 +9,177 @@ mod paths;
 mod sampling_tool;
 mod structured_result;
 
-/// Turns a function into an LLM-callable sampling tool. See `rmcp_sampling::sampling_tool`.
+/// Turns a function into a tool that the LLM may call during a sampling loop.
+///
+/// Put it on a `fn` or an `async fn`, or on a `&self` method (sync or async) in an `impl`
+/// block. The function stays as written, callable and testable; beside it the macro adds
+/// **one item**, the tool's constructor, named after the function with `_tool` appended:
+///
+/// | on | generated item |
+/// | --- | --- |
+/// | `fn find_customer(..)` | `fn find_customer_tool<'a>() -> SamplingTool<'a>`, with the function's visibility |
+/// | `fn lookup(&self, ..)` in an `impl` | `fn lookup_tool(&self) -> SamplingTool<'_>`, a tool bound to that receiver |
+///
+/// Pass the tools to a sampling request (`.tools([find_customer_tool(), self.lookup_tool()])`).
+/// A free function's tool borrows nothing, so it takes whatever lifetime the list needs.
+///
+/// # Arguments
+///
+/// | key | value | meaning |
+/// | --- | --- | --- |
+/// | `name` | string literal | the tool's name (default: the function's name); 1 to 64 ASCII letters, digits, `_` or `-`, not `final_response` |
+/// | `description` | string literal | what the LLM reads (default: the doc comment, lines joined with `\n`; `#[doc = include_str!(..)]` works) |
+/// | `sequential` | flag | any batch of calls that includes this tool runs one call at a time |
+///
+/// # Parameters
+///
+/// Each parameter is a property of the tool's input schema, in declaration order, decoded
+/// from the LLM's JSON through a hidden `Deserialize + JsonSchema` struct: its type must
+/// implement `serde::Deserialize` and `schemars::JsonSchema`, and be owned (`String`, not
+/// `&str`). Unknown properties are refused. `Option<T>` parameters are optional (missing means
+/// `None`); every other parameter is required. A `///` doc comment on a parameter becomes the
+/// property's description. The helper attribute `#[arg(...)]` takes:
+///
+/// | key | value | meaning |
+/// | --- | --- | --- |
+/// | `description` | string literal | the property's description (instead of a doc comment) |
+/// | `default` | flag | the parameter is optional and defaults to `Default::default()` |
+/// | `rename` | string literal | the JSON property name (default: the parameter's name) |
+///
+/// # Return type
+///
+/// Anything `serde::Serialize` (a string is sent to the LLM as it is, anything else as JSON;
+/// `()` as `null`), or `Result<T, E>` (any path ending in `Result`) with `E: Display`: the
+/// error's message goes back to the LLM as an `is_error` result. Return a `ToolError` for
+/// messages that must reach the LLM even when error details are masked. A sync function runs
+/// inside the tool's future, so a panic is caught by the loop like any other failure.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Mutex;
+/// use rmcp_sampling::{sampling_tool, ToolError};
+///
+/// /// Look up a customer's plan by email.
+/// #[sampling_tool]
+/// async fn find_plan(
+///     /// The customer's email address.
+///     email: String,
+/// ) -> Result<String, ToolError> {
+///     match email.as_str() {
+///         "ann@example.com" => Ok("pro".to_owned()),
+///         _ => Err(ToolError::new(format!("no customer with email {email}"))),
+///     }
+/// }
+///
+/// struct Notes(Mutex<Vec<String>>);
+///
+/// impl Notes {
+///     /// Keep a note for later.
+///     #[sampling_tool(name = "add_note", sequential)]
+///     fn add(&self, text: String, #[arg(default)] pinned: bool) -> usize {
+///         let mut notes = self.0.lock().unwrap();
+///         notes.push(if pinned { format!("[pinned] {text}") } else { text });
+///         notes.len()
+///     }
+/// }
+///
+/// let notes = Notes(Mutex::new(Vec::new()));
+/// let tools = [find_plan_tool(), notes.add_tool()];
+/// assert_eq!(tools[0].name(), "find_plan");
+/// assert_eq!(tools[0].description(), Some("Look up a customer's plan by email."));
+/// assert_eq!(tools[1].name(), "add_note");
+/// assert!(tools[1].is_sequential());
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// # rt.block_on(async {
+/// let args = serde_json::json!({"email": "bob@example.com"});
+/// let error = tools[0].call(args.as_object().unwrap().clone()).await.unwrap_err();
+/// assert_eq!(error.message(), "no customer with email bob@example.com");
+/// # });
+/// ```
+///
+/// # Compile-time errors
+///
+/// Each is reported on the offending token with the fix, all at once: generic or
+/// lifetime-generic functions, `unsafe` or variadic functions, `impl Trait`, reference,
+/// borrowing or `Self` parameter types, patterns or `_` as parameters, `self` by value,
+/// `&mut self` or `self: Box<Self>`, doc comments or `#[arg]` on `self`, unknown, repeated or
+/// non-literal keys, `default` on an `Option`, a parameter both documented and given
+/// `#[arg(description)]`, two parameters sent under one name, an empty or invalid tool name
+/// or description. A parameter type that is not `Deserialize`/`JsonSchema`, a `default` type
+/// without `Default`, and a return type that cannot become a tool result are reported by the
+/// compiler at that type. Two tools with one name in one request are refused at run time.
+///
+/// An associated function without `self` is not supported inside an `impl` (its tool could
+/// not call it): make it a free function, or take `&self`.
 #[proc_macro_attribute]
 pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
     sampling_tool::expand(args.into(), item.into()).into()
 }
 
-/// Makes a type the typed result of a sampling loop. See `rmcp_sampling::structured_result`.
+/// Makes a struct or an enum the typed result of a sampling loop (`sample::<T>()`).
+///
+/// The doc comment is the result's description. The macro
+///
+/// - adds the derives the type lacks among `Serialize`, `Deserialize` and `JsonSchema` (an
+///   existing `#[derive(...)]` entry is recognised by its last path segment, so
+///   `#[derive(serde::Serialize)]` stays as written). The added derives go through
+///   `rmcp_sampling`'s re-exports, so the crate needs no direct `serde`/`schemars`
+///   dependency. Your `#[serde(...)]` and `#[schemars(...)]` attributes apply to both the schema
+///   and the decoding (`rename_all`, `tag`, `deny_unknown_fields`, `default`,
+///   `range(min, max)`, `length(..)`, `regex(pattern = ..)`, ...). Put `#[structured_result]`
+///   above your own `#[derive]`s.
+/// - implements `rmcp_sampling::StructuredResult`: the synthetic `final_response` tool whose
+///   input schema is the type's (draft 2020-12, inlined, properties in declaration order,
+///   `required` always present), and parsing that validates the LLM's arguments against that
+///   schema before decoding them, with one message per violation naming its JSON path.
+///
+/// A type whose schema is not a plain object (an enum, a newtype around a number, ...) is
+/// wrapped: the tool takes `{"value": <the result>}` and the value is unwrapped on the way back.
+/// The same trait is implemented, without the macro, for integers, floats, `bool`, `String`,
+/// `Vec<T>`, `Option<T>`, `HashMap<String, T>`, `BTreeMap<String, T>` and 2- and 3-tuples.
+///
+/// # Arguments
+///
+/// | key | type | meaning |
+/// | --- | --- | --- |
+/// | `name` | string | the name the LLM and error messages see (default: the type's identifier; for a generic type, its instantiation such as `Page<Customer>`) |
+/// | `description` | string | the result's description (default: the doc comment) |
+///
+/// # Example
+///
+/// ```ignore
+/// use rmcp_sampling::structured_result;
+///
+/// /// Classify a support ticket.
+/// #[structured_result]
+/// #[serde(deny_unknown_fields)]
+/// struct Triage {
+///     severity: Severity,
+///     #[schemars(range(min = 0.0, max = 1.0))]
+///     score: f64,
+///     summary: String,
+/// }
+///
+/// /// How urgent a ticket is.
+/// #[structured_result]
+/// #[serde(rename_all = "lowercase")]
+/// enum Severity { Low, High }
+/// ```
+///
+/// (This crate cannot run doctests against `rmcp_sampling`; the same forms are compiled by
+/// `tests/tests/ui/structured_result/pass_basic.rs`.)
+///
+/// # Compile-time errors
+///
+/// Each says the fix: a union; a lifetime parameter (a result must own its data; type
+/// parameters are accepted and bounded by `Self: Serialize + DeserializeOwned + JsonSchema +
+/// Send + 'static`); a unit struct, a struct without fields or a tuple struct with several
+/// fields (name the fields; a newtype `struct Score(u8)` is accepted and wrapped); an enum
+/// without variants; a `#[serde(untagged)]` enum with several unit variants (all are `null`);
+/// an internally tagged enum with a newtype variant around a number, string or sequence; a
+/// field type without `Serialize`/`Deserialize`/`JsonSchema` (spanned on that type); unknown,
+/// duplicate or non-string arguments.
 #[proc_macro_attribute]
 pub fn structured_result(args: TokenStream, item: TokenStream) -> TokenStream {
     structured_result::expand(args.into(), item.into()).into()

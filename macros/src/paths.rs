@@ -14,3 +14,9 @@ pub(crate) fn private() -> TokenStream {
 pub(crate) fn krate() -> TokenStream {
     quote!(::rmcp_sampling)
 }
+
+/// `::rmcp_sampling::__private::<name>` as a string, for attributes that take a path in a
+/// string: `#[serde(crate = "...")]`, `#[schemars(crate = "...")]`, `deserialize_with = "..."`.
+pub(crate) fn private_str(name: &str) -> String {
+    format!("::rmcp_sampling::__private::{name}")
+}

@@ -49,7 +49,13 @@ pub(crate) async fn execute(
         Concurrency::Limited(n) => n.max(1),
         Concurrency::Unlimited => calls.len(),
     };
-    let runs = calls.iter().map(|call| run_one(toolset, call, options));
+    // Collected, so no closure over `&&ToolUseContent` lives across an await: that closure's
+    // higher-ranked lifetimes would make the loop's future not provably `Send` (rmcp's
+    // `#[tool]` futures must be).
+    let runs: Vec<_> = calls
+        .iter()
+        .map(|call| run_one(toolset, call, options))
+        .collect();
     if limit == 1 {
         let mut results = Vec::with_capacity(calls.len());
         for run in runs {

@@ -82,7 +82,7 @@ pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     if let Some(schema) = ARGS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return schema.clone();
     }
-    let mut schema = with_required_array(&schema_for::<T>());
+    let mut schema = tidy_args_schema(&with_required_array(&schema_for::<T>()));
     schema.remove("description");
     let schema = Arc::new(schema);
     ARGS.write()
@@ -90,4 +90,32 @@ pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
         .entry(id)
         .or_insert(schema)
         .clone()
+}
+
+/// An object schema with its keys in reading order (`type`, `properties`,
+/// `additionalProperties`, `required`, then the others as they were), and a `properties`
+/// object even when there is nothing to fill in (some LLM APIs require one).
+fn tidy_args_schema(schema: &JsonObject) -> JsonObject {
+    const ORDER: [&str; 4] = ["type", "properties", "additionalProperties", "required"];
+    if !is_object_schema(schema) {
+        return schema.clone();
+    }
+    let mut out = JsonObject::new();
+    for key in ORDER {
+        match schema.get(key) {
+            Some(value) => {
+                out.insert(key.into(), value.clone());
+            }
+            None if key == "properties" => {
+                out.insert(key.into(), Value::Object(JsonObject::new()));
+            }
+            None => {}
+        }
+    }
+    for (key, value) in schema {
+        if !ORDER.contains(&key.as_str()) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    out
 }

@@ -40,7 +40,8 @@ impl<'a> Toolset<'a> {
         if self.by_name.contains_key(tool.name()) {
             return Err(ToolsetError::DuplicateName(tool.name().to_owned()));
         }
-        self.by_name.insert(tool.name().to_owned(), self.tools.len());
+        self.by_name
+            .insert(tool.name().to_owned(), self.tools.len());
         self.tools.push(tool);
         Ok(())
     }

@@ -1,0 +1,16 @@
+// A parameter type that is not `Deserialize + JsonSchema`: the error points at that parameter.
+use rmcp_sampling::sampling_tool;
+
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+/// Distance from the origin.
+#[sampling_tool]
+fn norm(label: String, point: Point) -> f64 {
+    let _ = label;
+    (point.x * point.x + point.y * point.y).sqrt()
+}
+
+fn main() {}
