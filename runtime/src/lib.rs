@@ -19,11 +19,11 @@ mod handler;
 mod request;
 mod result;
 mod router;
-mod validate;
 mod sampler;
 mod schema;
 mod tool;
 mod toolset;
+mod validate;
 
 pub use args::decode_args;
 pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};

@@ -2,6 +2,9 @@
 //! `sampling/createMessage`, capability checks, progress, cancellation, the fallback handler,
 //! and the server's own rmcp tools reused as sampling tools.
 
+// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
+#![allow(deprecated)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

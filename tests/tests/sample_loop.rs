@@ -1,6 +1,9 @@
 //! The sampling loop over a scripted LLM (the handler channel): steps, options, tool execution
 //! and every bad input the loop must survive.
 
+// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
+#![allow(deprecated)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -1,6 +1,9 @@
 //! Typed results through the loop: `final_response`, validation retries and their counter,
 //! text nudges, and `final_response` beside other tools.
 
+// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
+#![allow(deprecated)]
+
 use rmcp_sampling::rmcp::model::{Role, ToolChoiceMode};
 use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm};
 use rmcp_sampling::{SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
