@@ -9,18 +9,14 @@
 //! (made by `tests/peers/setup_python.sh`). Without it the tests fail and say how to make it,
 //! unless `RMCP_SAMPLING_SKIP_PEERS=1`, which skips them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use support::{build_bench_server, repo_root};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives inside the workspace")
-        .to_path_buf()
-}
+mod support;
 
 /// The Python to run the client with, or `None` when peer tests are skipped.
 fn python() -> Option<PathBuf> {
@@ -46,35 +42,6 @@ fn python() -> Option<PathBuf> {
         python.display()
     );
     Some(python)
-}
-
-/// Builds the `bench_server` example with the cargo that runs these tests and returns its path.
-fn build_bench_server() -> PathBuf {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(repo_root())
-        .args([
-            "build",
-            "--example",
-            "bench_server",
-            "-p",
-            "rmcp-sampling-examples",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "building the bench_server example failed"
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| {
-            message["reason"] == "compiler-artifact" && message["target"]["name"] == "bench_server"
-        })
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the bench_server executable")
 }
 
 /// The client's report, made once; `None` when peer tests are skipped.

@@ -1,5 +1,7 @@
-//! Interop with a real FastMCP 3.4.11 server running `ctx.sample()` loops with tools: our
-//! `SamplingClient`, driven by a scripted LLM, serves its `sampling/createMessage` requests.
+//! The shared benchmark contract (`loop_text`, `loop_struct`, `loop_parallel`) served by two
+//! real servers over stdio, a FastMCP 3.4.11 server running `ctx.sample()` loops and our own
+//! `bench_server` example, with our `SamplingClient` and a scripted LLM answering their
+//! `sampling/createMessage` requests.
 //!
 //! The server is `tests/peers/fastmcp/fastmcp_server.py` (a copy of the team's benchmark server;
 //! `RMCP_SAMPLING_BENCH_DIR` points at another folder holding `fastmcp_server.py`), run with
@@ -15,7 +17,7 @@
 #![allow(deprecated)]
 
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -25,6 +27,7 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResult, CreateMessageRequestParams, ProtocolVersion,
     ToolChoiceMode,
 };
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
@@ -32,17 +35,15 @@ use rmcp_sampling::{HandlerError, SamplingReply};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives inside the workspace")
-        .to_path_buf()
-}
+mod support;
+use support::{build_bench_server, repo_root};
+
+type Client = RunningService<RoleClient, SamplingClient<ScriptedLlm>>;
 
 /// The Python and the server script, or `None` when peer tests are skipped.
 fn peer() -> Option<(PathBuf, PathBuf)> {
     if std::env::var("RMCP_SAMPLING_SKIP_PEERS").as_deref() == Ok("1") {
-        eprintln!("fastmcp_interop: skipped (RMCP_SAMPLING_SKIP_PEERS=1)");
+        eprintln!("bench_contract: skipped (RMCP_SAMPLING_SKIP_PEERS=1)");
         return None;
     }
     let bench = std::env::var_os("RMCP_SAMPLING_BENCH_DIR")
@@ -192,6 +193,132 @@ fn args(value: Value) -> serde_json::Map<String, Value> {
     value.as_object().expect("an object").clone()
 }
 
+/// Runs the benchmark contract's three loops (and a declined request) against a connected
+/// server and checks every request the scripted LLM received.
+async fn exercise_bench_contract(client: &Client, llm: &ScriptedLlm) {
+    let tools = client.list_all_tools().await.unwrap();
+    for name in ["loop_text", "loop_struct", "loop_parallel"] {
+        assert!(tools.iter().any(|tool| tool.name == name), "no {name} tool");
+    }
+
+    // loop_text, S = 3: 4 sampling requests, 3 `add` calls.
+    let before = llm.request_count();
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 3}))),
+        )
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(text_of(&result), "done", "{result:?}");
+    let sent = &llm.requests()[before..];
+    assert_eq!(sent.len(), 4);
+    for (k, request) in sent.iter().enumerate() {
+        assert_eq!(request.tool_names(), ["add"], "request {k}");
+        assert_eq!(request.tool_choice_mode(), None, "request {k}");
+        assert_eq!(request.message_count(), 1 + 2 * k, "request {k}");
+        assert_eq!(request.max_tokens, 512);
+        if k == 0 {
+            assert_eq!(request.last_text(), "steps=3");
+            assert!(request.tool_results().is_empty());
+        } else {
+            let (id, _, _) = &request.tool_uses()[k - 1];
+            assert_eq!(
+                request.tool_results(),
+                [(id.clone(), k.to_string(), false)],
+                "request {k}"
+            );
+        }
+    }
+
+    // loop_struct, S = 2: a typed result through `final_response`, toolChoice required.
+    let before = llm.request_count();
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("loop_struct").with_arguments(args(json!({"steps": 2}))),
+        )
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    let verdict: Value = serde_json::from_str(&text_of(&result)).expect("JSON text");
+    assert_eq!(verdict, json!({"label": "ok", "score": 0.5}));
+    if let Some(structured) = &result.structured_content {
+        assert_eq!(structured, &verdict);
+    }
+    let sent = &llm.requests()[before..];
+    assert_eq!(sent.len(), 3);
+    for (k, request) in sent.iter().enumerate() {
+        let mut names = request.tool_names();
+        names.sort();
+        assert_eq!(names, ["add", "final_response"], "request {k}");
+        assert_eq!(
+            request.tool_choice_mode(),
+            Some(ToolChoiceMode::Required),
+            "request {k}"
+        );
+    }
+    let final_schema = sent[0]
+        .tools
+        .iter()
+        .flatten()
+        .find(|tool| tool.name == "final_response")
+        .map(|tool| Value::Object((*tool.input_schema).clone()))
+        .unwrap();
+    assert_eq!(
+        final_schema["required"],
+        json!(["label", "score"]),
+        "{final_schema}"
+    );
+
+    // loop_parallel, W = 3, MS = 20: 3 `nap` calls in one reply, results in call order.
+    let before = llm.request_count();
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("loop_parallel")
+                .with_arguments(args(json!({"width": 3, "sleep_ms": 20}))),
+        )
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(text_of(&result), "done", "{result:?}");
+    let sent = &llm.requests()[before..];
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].tool_names(), ["nap"]);
+    let call_ids: Vec<String> = sent[1].tool_uses().into_iter().map(|(id, ..)| id).collect();
+    let result_ids: Vec<String> = sent[1]
+        .tool_results()
+        .into_iter()
+        .map(|(id, text, is_error)| {
+            assert_eq!((text.as_str(), is_error), ("20", false));
+            id
+        })
+        .collect();
+    assert_eq!(call_ids.len(), 3);
+    assert_eq!(result_ids, call_ids);
+
+    // An LLM error reaches the FastMCP tool as an error, and the connection goes on.
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 13}))),
+        )
+        .await;
+    let failure = match result {
+        Ok(result) => {
+            assert_eq!(result.is_error, Some(true), "{result:?}");
+            text_of(&result)
+        }
+        Err(error) => error.to_string(),
+    };
+    assert!(failure.contains("thirteen is unlucky"), "{failure}");
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "done", "{result:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fastmcp_sample_loops_run_through_sampling_client() {
     let Some((python, server)) = peer() else {
@@ -224,128 +351,7 @@ async fn fastmcp_sample_loops_run_through_sampling_client() {
             version <= ProtocolVersion::V_2025_11_25,
             "FastMCP 3 speaks the handshake era, got {version}"
         );
-        let tools = client.list_all_tools().await.unwrap();
-        for name in ["loop_text", "loop_struct", "loop_parallel"] {
-            assert!(tools.iter().any(|tool| tool.name == name), "no {name} tool");
-        }
-
-        // loop_text, S = 3: 4 sampling requests, 3 `add` calls.
-        let before = llm.request_count();
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 3}))),
-            )
-            .await
-            .unwrap();
-        assert_ne!(result.is_error, Some(true), "{result:?}");
-        assert_eq!(text_of(&result), "done", "{result:?}");
-        let sent = &llm.requests()[before..];
-        assert_eq!(sent.len(), 4);
-        for (k, request) in sent.iter().enumerate() {
-            assert_eq!(request.tool_names(), ["add"], "request {k}");
-            assert_eq!(request.tool_choice_mode(), None, "request {k}");
-            assert_eq!(request.message_count(), 1 + 2 * k, "request {k}");
-            assert_eq!(request.max_tokens, 512);
-            if k == 0 {
-                assert_eq!(request.last_text(), "steps=3");
-                assert!(request.tool_results().is_empty());
-            } else {
-                let (id, _, _) = &request.tool_uses()[k - 1];
-                assert_eq!(
-                    request.tool_results(),
-                    [(id.clone(), k.to_string(), false)],
-                    "request {k}"
-                );
-            }
-        }
-
-        // loop_struct, S = 2: a typed result through `final_response`, toolChoice required.
-        let before = llm.request_count();
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("loop_struct").with_arguments(args(json!({"steps": 2}))),
-            )
-            .await
-            .unwrap();
-        assert_ne!(result.is_error, Some(true), "{result:?}");
-        let verdict: Value = serde_json::from_str(&text_of(&result)).expect("JSON text");
-        assert_eq!(verdict, json!({"label": "ok", "score": 0.5}));
-        if let Some(structured) = &result.structured_content {
-            assert_eq!(structured, &verdict);
-        }
-        let sent = &llm.requests()[before..];
-        assert_eq!(sent.len(), 3);
-        for (k, request) in sent.iter().enumerate() {
-            let mut names = request.tool_names();
-            names.sort();
-            assert_eq!(names, ["add", "final_response"], "request {k}");
-            assert_eq!(
-                request.tool_choice_mode(),
-                Some(ToolChoiceMode::Required),
-                "request {k}"
-            );
-        }
-        let final_schema = sent[0]
-            .tools
-            .iter()
-            .flatten()
-            .find(|tool| tool.name == "final_response")
-            .map(|tool| Value::Object((*tool.input_schema).clone()))
-            .unwrap();
-        assert_eq!(
-            final_schema["required"],
-            json!(["label", "score"]),
-            "{final_schema}"
-        );
-
-        // loop_parallel, W = 3, MS = 20: 3 `nap` calls in one reply, results in call order.
-        let before = llm.request_count();
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("loop_parallel")
-                    .with_arguments(args(json!({"width": 3, "sleep_ms": 20}))),
-            )
-            .await
-            .unwrap();
-        assert_ne!(result.is_error, Some(true), "{result:?}");
-        assert_eq!(text_of(&result), "done", "{result:?}");
-        let sent = &llm.requests()[before..];
-        assert_eq!(sent.len(), 2);
-        assert_eq!(sent[0].tool_names(), ["nap"]);
-        let call_ids: Vec<String> = sent[1].tool_uses().into_iter().map(|(id, ..)| id).collect();
-        let result_ids: Vec<String> = sent[1]
-            .tool_results()
-            .into_iter()
-            .map(|(id, text, is_error)| {
-                assert_eq!((text.as_str(), is_error), ("20", false));
-                id
-            })
-            .collect();
-        assert_eq!(call_ids.len(), 3);
-        assert_eq!(result_ids, call_ids);
-
-        // An LLM error reaches the FastMCP tool as an error, and the connection goes on.
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 13}))),
-            )
-            .await;
-        let failure = match result {
-            Ok(result) => {
-                assert_eq!(result.is_error, Some(true), "{result:?}");
-                text_of(&result)
-            }
-            Err(error) => error.to_string(),
-        };
-        assert!(failure.contains("thirteen is unlucky"), "{failure}");
-        let result = client
-            .call_tool(
-                CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 1}))),
-            )
-            .await
-            .unwrap();
-        assert_eq!(text_of(&result), "done", "{result:?}");
-
+        exercise_bench_contract(&client, &llm).await;
         client.cancel().await.unwrap();
     };
     let outcome = AssertUnwindSafe(tokio::time::timeout(Duration::from_secs(300), run))
@@ -360,4 +366,71 @@ async fn fastmcp_sample_loops_run_through_sampling_client() {
             std::panic::resume_unwind(panic);
         }
     }
+}
+
+/// The same contract against our own `bench_server` example over stdio: our client adapter
+/// serving our loop, on the handshake era.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_bench_server_loops_run_through_sampling_client() {
+    let server = build_bench_server();
+    let llm = bench_llm();
+    let transport = TokioChildProcess::new(tokio::process::Command::new(&server))
+        .expect("the bench server starts");
+    let client = SamplingClient::new(llm.clone())
+        .serve(transport)
+        .await
+        .expect("initialize with our bench server");
+    assert_eq!(
+        client.peer_info().unwrap().protocol_version,
+        ProtocolVersion::V_2025_11_25
+    );
+    let run = exercise_bench_contract(&client, &llm);
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the contract run finished");
+    client.cancel().await.unwrap();
+}
+
+/// On 2026-07-28 the server cannot push `sampling/createMessage`, and multi round-trip
+/// sampling is not built yet: a server without a handler says so, and the client keeps
+/// working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_bench_server_on_2026_07_28_explains_that_it_needs_a_handler() {
+    let server = build_bench_server();
+    let llm = bench_llm();
+    let transport = TokioChildProcess::new(tokio::process::Command::new(&server))
+        .expect("the bench server starts");
+    let client = SamplingClient::new(llm.clone())
+        .serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover with our bench server");
+    assert_eq!(
+        client.peer_info().unwrap().protocol_version,
+        ProtocolVersion::V_2026_07_28
+    );
+    let outcome = client
+        .call_tool(
+            CallToolRequestParams::new("loop_text").with_arguments(args(json!({"steps": 1}))),
+        )
+        .await;
+    let message = match outcome {
+        Ok(result) => {
+            assert_eq!(result.is_error, Some(true), "{result:?}");
+            text_of(&result)
+        }
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        message.contains("2026-07-28") && message.contains("configure a sampling handler"),
+        "{message}"
+    );
+    assert_eq!(llm.request_count(), 0);
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|tool| tool.name == "loop_text"));
+    client.cancel().await.unwrap();
 }
