@@ -2,84 +2,37 @@
 //! mapping, the responses it reads back, retries, timeouts and errors, and a full typed loop.
 #![allow(deprecated)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+mod provider_support;
+
 use std::time::Duration;
 
-use rmcp_sampling::providers::{AnthropicHandler, AnthropicHandlerBuilder, RetryPolicy};
+use provider_support::*;
+use rmcp_sampling::providers::{AnthropicHandler, AnthropicHandlerBuilder};
 use rmcp_sampling::rmcp::model::{
-    AudioContent, ContentBlock, CreateMessageRequestParams, CreateMessageResult, ImageContent,
-    JsonObject, ModelHint, ModelPreferences, Role, SamplingMessage, SamplingMessageContentBlock,
-    Tool, ToolChoice, ToolResultContent,
+    ContentBlock, CreateMessageRequestParams, Role, SamplingMessage, SamplingMessageContentBlock,
+    ToolChoice, ToolResultContent,
 };
-use rmcp_sampling::{
-    HandlerContext, HandlerError, HandlerErrorKind, Sampler, SamplingHandler, SamplingTool, Side,
-};
+use rmcp_sampling::{Sampler, SamplingTool};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 // ---- Helpers ---------------------------------------------------------------------------
 
-/// Answers with the given responses in order, repeating the last one.
-struct Sequence(Mutex<VecDeque<ResponseTemplate>>);
-
-impl Sequence {
-    fn new(responses: impl IntoIterator<Item = ResponseTemplate>) -> Self {
-        Self(Mutex::new(responses.into_iter().collect()))
-    }
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let mut queue = self.0.lock().unwrap();
-        if queue.len() > 1 {
-            queue.pop_front().unwrap()
-        } else {
-            queue.front().cloned().expect("a non-empty sequence")
-        }
-    }
-}
-
 /// A server answering `POST /v1/messages` with `responses` in order.
 async fn server(responses: impl IntoIterator<Item = ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/messages"))
-        .respond_with(Sequence::new(responses))
-        .mount(&server)
-        .await;
-    server
+    mock_provider("/v1/messages", responses).await
 }
 
 fn builder(server: &MockServer) -> AnthropicHandlerBuilder {
     AnthropicHandler::builder("claude-test")
         .base_url(server.uri())
         .api_key("sk-ant-test")
-        .timeout(Duration::from_millis(500))
-        .retry_policy(RetryPolicy::new(2).with_initial_backoff(Duration::from_millis(1)))
+        .timeout(TIMEOUT)
+        .retry_policy(quick_retries())
 }
 
 fn handler(server: &MockServer) -> AnthropicHandler {
     builder(server).build().unwrap()
-}
-
-fn cx() -> HandlerContext {
-    HandlerContext::new(Side::Test, Default::default())
-}
-
-async fn bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.body_json().unwrap())
-        .collect()
-}
-
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
 }
 
 fn message(content: Value, stop_reason: &str) -> ResponseTemplate {
@@ -107,40 +60,6 @@ fn error(status: u16, kind: &str, text: &str) -> ResponseTemplate {
     }))
 }
 
-fn hello() -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Hello")], 64)
-}
-
-fn object(value: Value) -> JsonObject {
-    value.as_object().unwrap().clone()
-}
-
-fn text_of(result: &CreateMessageResult) -> Vec<String> {
-    result
-        .message
-        .content
-        .iter()
-        .filter_map(|b| b.as_text().map(|t| t.text.clone()))
-        .collect()
-}
-
-fn tool_uses(result: &CreateMessageResult) -> Vec<(String, String, Value)> {
-    result
-        .message
-        .content
-        .iter()
-        .filter_map(|b| b.as_tool_use())
-        .map(|t| (t.id.clone(), t.name.clone(), Value::Object(t.input.clone())))
-        .collect()
-}
-
-async fn call(
-    handler: &AnthropicHandler,
-    params: CreateMessageRequestParams,
-) -> Result<CreateMessageResult, HandlerError> {
-    handler.create_message(params, cx()).await
-}
-
 // ---- Request mapping -------------------------------------------------------------------
 
 #[tokio::test]
@@ -163,7 +82,7 @@ async fn text_request_maps_prompt_options_and_headers() {
             "stop_sequences": ["END"]
         })]
     );
-    let request = &server.received_requests().await.unwrap()[0];
+    let request = &requests(&server).await[0];
     assert_eq!(request.headers["x-api-key"], "sk-ant-test");
     assert_eq!(request.headers["anthropic-version"], "2023-06-01");
     assert_eq!(request.headers["content-type"], "application/json");
@@ -184,7 +103,7 @@ async fn version_header_and_extra_headers_are_configurable() {
         .build()
         .unwrap();
     call(&handler, hello()).await.unwrap();
-    let request = &server.received_requests().await.unwrap()[0];
+    let request = &requests(&server).await[0];
     assert_eq!(request.headers["anthropic-version"], "2099-01-01");
     assert_eq!(request.headers["anthropic-beta"], "some-feature");
 }
@@ -193,23 +112,12 @@ async fn version_header_and_extra_headers_are_configurable() {
 async fn multi_turn_with_images_tools_and_results() {
     let server = server([text_message("done")]).await;
     let messages = vec![
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![
-                SamplingMessageContentBlock::text("What is in this picture? Then add 1 and 2."),
-                SamplingMessageContentBlock::Image(ImageContent::new("iVBORw0KGgo=", "image/png")),
-            ],
-        ),
-        SamplingMessage::new_multiple(
-            Role::Assistant,
-            vec![
-                SamplingMessageContentBlock::text("A cat. Let me add."),
-                SamplingMessageContentBlock::tool_use(
-                    "toolu_a",
-                    "add",
-                    object(json!({"a": 1, "b": 2})),
-                ),
-                SamplingMessageContentBlock::tool_use("toolu_b", "shot", object(json!({}))),
+        picture_question(),
+        assistant_calls(
+            "A cat. Let me add.",
+            &[
+                ("toolu_a", "add", json!({"a": 1, "b": 2})),
+                ("toolu_b", "shot", json!({})),
             ],
         ),
         SamplingMessage::new_multiple(
@@ -236,24 +144,8 @@ async fn multi_turn_with_images_tools_and_results() {
         SamplingMessage::assistant_text(""),
         SamplingMessage::user_text("Go on."),
     ];
-    let tools = vec![
-        Tool::new(
-            "add",
-            "Add two integers.",
-            object(json!({
-                "type": "object",
-                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
-                "required": ["a", "b"]
-            })),
-        ),
-        Tool::new_with_raw(
-            "lookup",
-            None,
-            object(json!({"type": "object", "properties": {}})),
-        ),
-    ];
     let params = CreateMessageRequestParams::new(messages, 1024)
-        .with_tools(tools)
+        .with_tools(add_and_lookup_tools())
         .with_tool_choice(ToolChoice::required());
     call(&handler(&server), params).await.unwrap();
 
@@ -307,22 +199,7 @@ async fn multi_turn_with_images_tools_and_results() {
 #[tokio::test]
 async fn tool_choice_modes_and_no_tool_choice_without_tools() {
     let server = server([text_message("ok")]).await;
-    let handler = handler(&server);
-    let tool = Tool::new("t", "A tool.", object(json!({"type": "object"})));
-    for choice in [ToolChoice::auto(), ToolChoice::none()] {
-        let params = hello()
-            .with_tools(vec![tool.clone()])
-            .with_tool_choice(choice);
-        call(&handler, params).await.unwrap();
-    }
-    call(&handler, hello().with_tool_choice(ToolChoice::required()))
-        .await
-        .unwrap();
-    let choices: Vec<Value> = bodies(&server)
-        .await
-        .iter()
-        .map(|b| b.get("tool_choice").cloned().unwrap_or(Value::Null))
-        .collect();
+    let choices = tool_choices_sent(&handler(&server), &server).await;
     assert_eq!(
         choices,
         [
@@ -340,21 +217,11 @@ async fn model_hints_select_a_configured_model() {
         .models(["claude-opus-4-1", "claude-3-5-haiku-latest"])
         .build()
         .unwrap();
-    let hinted = |names: &[&str]| {
-        hello().with_model_preferences(
-            ModelPreferences::new().with_hints(names.iter().map(|n| ModelHint::new(*n)).collect()),
-        )
-    };
     call(&handler, hinted(&["gpt-4o", "haiku"])).await.unwrap();
     call(&handler, hinted(&["claude-opus-4-1"])).await.unwrap();
     call(&handler, hinted(&["sonnet"])).await.unwrap();
-    let models: Vec<Value> = bodies(&server)
-        .await
-        .iter()
-        .map(|b| b["model"].clone())
-        .collect();
     assert_eq!(
-        models,
+        sent(&server, "model").await,
         [
             json!("claude-3-5-haiku-latest"),
             json!("claude-opus-4-1"),
@@ -366,15 +233,13 @@ async fn model_hints_select_a_configured_model() {
 #[tokio::test]
 async fn tool_results_without_content_or_with_structured_content() {
     let server = server([text_message("ok")]).await;
-    let mut structured = ToolResultContent::new("toolu_2", vec![]);
-    structured.structured_content = Some(json!({"total": 3}));
     let params = CreateMessageRequestParams::new(
         vec![
-            SamplingMessage::new_multiple(
-                Role::Assistant,
-                vec![
-                    SamplingMessageContentBlock::tool_use("toolu_1", "ping", JsonObject::new()),
-                    SamplingMessageContentBlock::tool_use("toolu_2", "sum", JsonObject::new()),
+            assistant_calls(
+                "",
+                &[
+                    ("toolu_1", "ping", json!({})),
+                    ("toolu_2", "sum", json!({})),
                 ],
             ),
             SamplingMessage::new_multiple(
@@ -384,7 +249,10 @@ async fn tool_results_without_content_or_with_structured_content() {
                         "toolu_1",
                         vec![ContentBlock::text("")],
                     ),
-                    SamplingMessageContentBlock::ToolResult(structured),
+                    SamplingMessageContentBlock::ToolResult(structured_result(
+                        "toolu_2",
+                        json!({"total": 3}),
+                    )),
                 ],
             ),
         ],
@@ -443,17 +311,11 @@ async fn stop_reasons_map() {
         message(json!([]), "refusal"),
     ])
     .await;
-    let handler = handler(&server);
-    let results = [
-        call(&handler, hello()).await.unwrap(),
-        call(&handler, hello()).await.unwrap(),
-        call(&handler, hello()).await.unwrap(),
-    ];
-    let reasons: Vec<_> = results
-        .iter()
-        .map(|r| r.stop_reason.clone().unwrap())
-        .collect();
-    assert_eq!(reasons, ["maxTokens", "stopSequence", "refusal"]);
+    let results = answers(&handler(&server), [hello(), hello(), hello()]).await;
+    assert_eq!(
+        stop_reasons(&results),
+        ["maxTokens", "stopSequence", "refusal"]
+    );
     assert_eq!(text_of(&results[0]), ["Once upon a"]);
     assert_eq!(results[1].model, "claude-x");
     assert_eq!(text_of(&results[2]), [""]);
@@ -470,18 +332,14 @@ async fn rate_limit_is_retried_after_retry_after() {
     )
     .insert_header("retry-after", "0");
     let server = server([limited, text_message("finally")]).await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["finally"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "finally").await;
 }
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_one_second() {
     let limited = error(429, "rate_limit_error", "slow down").insert_header("retry-after", "1");
     let server = server([limited, text_message("later")]).await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["later"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "later").await;
 }
 
 #[tokio::test]
@@ -491,9 +349,7 @@ async fn overloaded_is_retried() {
         text_message("ok now"),
     ])
     .await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["ok now"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "ok now").await;
 }
 
 #[tokio::test]
@@ -503,24 +359,15 @@ async fn server_error_is_retried() {
         text_message("recovered"),
     ])
     .await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["recovered"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "recovered").await;
 }
 
 #[tokio::test]
 async fn retries_are_bounded() {
     let server = server([error(529, "overloaded_error", "Overloaded")]).await;
     let handler = builder(&server).max_retries(1).build().unwrap();
-    let err = call(&handler, hello()).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
-    assert_eq!(
-        err.kind(),
-        &HandlerErrorKind::Provider {
-            status: Some(529),
-            error_type: Some("overloaded_error".into())
-        }
-    );
+    let err = failure(&handler, &server, 2).await;
+    assert_provider_error(&err, 529, Some("overloaded_error"));
     assert!(err.message().contains("Overloaded"), "{err}");
     assert!(err.message().contains("gave up after 1 retry"), "{err}");
 }
@@ -535,15 +382,8 @@ async fn client_errors_keep_type_and_message_and_are_not_retried() {
         "messages.0.content.0.text: text content blocks must be non-empty",
     )])
     .await;
-    let err = call(&handler(&server), hello()).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    assert_eq!(
-        err.kind(),
-        &HandlerErrorKind::Provider {
-            status: Some(400),
-            error_type: Some("invalid_request_error".into())
-        }
-    );
+    let err = failure(&handler(&server), &server, 1).await;
+    assert_provider_error(&err, 400, Some("invalid_request_error"));
     assert!(
         err.message()
             .contains("messages.0.content.0.text: text content blocks must be non-empty"),
@@ -567,13 +407,7 @@ async fn malformed_bodies_are_invalid_responses() {
         ),
     ])
     .await;
-    let handler = handler(&server);
-    let mut messages = Vec::new();
-    for _ in 0..4 {
-        let err = call(&handler, hello()).await.unwrap_err();
-        assert_eq!(err.kind(), &HandlerErrorKind::InvalidResponse, "{err}");
-        messages.push(err.message().to_owned());
-    }
+    let messages = invalid_response_messages(&handler(&server), 4).await;
     assert!(messages[0].contains("cannot be read"), "{}", messages[0]);
     assert!(messages[1].contains("content"), "{}", messages[1]);
     assert!(
@@ -591,46 +425,15 @@ async fn a_slow_server_times_out() {
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = call(&handler, hello()).await.unwrap_err();
-    assert_eq!(err.kind(), &HandlerErrorKind::Timeout, "{err}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_times_out(&handler, &server).await;
 }
 
 #[tokio::test]
 async fn content_the_api_cannot_take_is_an_invalid_request() {
     let server = server([text_message("never")]).await;
-    let handler = handler(&server);
-    let audio = CreateMessageRequestParams::new(
-        vec![SamplingMessage::new(
-            Role::User,
-            SamplingMessageContentBlock::Audio(AudioContent::new("AAAA", "audio/wav")),
-        )],
-        10,
-    );
-    let audio_result = CreateMessageRequestParams::new(
-        vec![
-            SamplingMessage::assistant_tool_use("c1", "record", JsonObject::new()),
-            SamplingMessage::user_tool_result("c1", vec![ContentBlock::audio("AAAA", "audio/wav")]),
-        ],
-        10,
-    );
-    let misplaced = CreateMessageRequestParams::new(
-        vec![SamplingMessage::new(
-            Role::User,
-            SamplingMessageContentBlock::tool_use("c1", "x", JsonObject::new()),
-        )],
-        10,
-    );
-    for (params, needle) in [
-        (audio, "audio"),
-        (audio_result, "audio"),
-        (misplaced, "tool_use"),
-    ] {
-        let err = call(&handler, params).await.unwrap_err();
-        assert_eq!(err.kind(), &HandlerErrorKind::InvalidRequest, "{err}");
-        assert!(err.message().contains(needle), "{err}");
-    }
-    assert!(server.received_requests().await.unwrap().is_empty());
+    let audio_result = tool_result_holding(ContentBlock::audio("AAAA", "audio/wav"));
+    let cases = [(audio_result, "audio")];
+    assert_refused_before_sending(&handler(&server), &server, cases).await;
 }
 
 // ---- The whole loop through the handler --------------------------------------------------
@@ -706,12 +509,10 @@ async fn typed_loop_end_to_end() {
 
 #[test]
 fn handler_is_shareable() {
-    fn assert_traits<T: Send + Sync + Clone + 'static>() {}
-    assert_traits::<AnthropicHandler>();
     let handler = AnthropicHandler::builder("m")
         .api_key("sk-ant-secret")
         .build()
         .unwrap();
     assert!(!format!("{handler:?}").contains("sk-ant-secret"));
-    let _: Arc<dyn SamplingHandler> = Arc::new(handler);
+    assert_shareable(handler);
 }

@@ -2,85 +2,37 @@
 //! mapping, the responses it reads back, retries, timeouts and errors, and a full typed loop.
 #![allow(deprecated)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+mod provider_support;
+
 use std::time::Duration;
 
-use rmcp_sampling::providers::{MaxTokensField, OpenAiHandler, OpenAiHandlerBuilder, RetryPolicy};
+use provider_support::*;
+use rmcp_sampling::providers::{MaxTokensField, OpenAiHandler, OpenAiHandlerBuilder};
 use rmcp_sampling::rmcp::model::{
-    AudioContent, ContentBlock, CreateMessageRequestParams, CreateMessageResult, ImageContent,
-    JsonObject, ModelHint, ModelPreferences, Role, SamplingMessage, SamplingMessageContentBlock,
-    Tool, ToolChoice, ToolResultContent,
+    ContentBlock, CreateMessageRequestParams, ImageContent, Role, SamplingMessage,
+    SamplingMessageContentBlock, Tool, ToolChoice, ToolResultContent,
 };
-use rmcp_sampling::{
-    HandlerContext, HandlerError, HandlerErrorKind, Sampler, SamplingHandler, SamplingTool, Side,
-    ToolError,
-};
+use rmcp_sampling::{HandlerErrorKind, Sampler, SamplingHandler, SamplingTool, ToolError};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 // ---- Helpers ---------------------------------------------------------------------------
 
-/// Answers with the given responses in order, repeating the last one.
-struct Sequence(Mutex<VecDeque<ResponseTemplate>>);
-
-impl Sequence {
-    fn new(responses: impl IntoIterator<Item = ResponseTemplate>) -> Self {
-        Self(Mutex::new(responses.into_iter().collect()))
-    }
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let mut queue = self.0.lock().unwrap();
-        if queue.len() > 1 {
-            queue.pop_front().unwrap()
-        } else {
-            queue.front().cloned().expect("a non-empty sequence")
-        }
-    }
-}
-
 /// A server answering `POST /v1/chat/completions` with `responses` in order.
 async fn server(responses: impl IntoIterator<Item = ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(Sequence::new(responses))
-        .mount(&server)
-        .await;
-    server
+    mock_provider("/v1/chat/completions", responses).await
 }
 
 fn builder(server: &MockServer) -> OpenAiHandlerBuilder {
     OpenAiHandler::builder("gpt-test")
         .base_url(format!("{}/v1", server.uri()))
         .api_key("sk-test")
-        .timeout(Duration::from_millis(500))
-        .retry_policy(RetryPolicy::new(2).with_initial_backoff(Duration::from_millis(1)))
+        .timeout(TIMEOUT)
+        .retry_policy(quick_retries())
 }
 
 fn handler(server: &MockServer) -> OpenAiHandler {
     builder(server).build().unwrap()
-}
-
-fn cx() -> HandlerContext {
-    HandlerContext::new(Side::Test, Default::default())
-}
-
-async fn bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.body_json().unwrap())
-        .collect()
-}
-
-fn ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
 }
 
 fn completion(message: Value, finish_reason: &str) -> ResponseTemplate {
@@ -99,40 +51,6 @@ fn text_completion(text: &str) -> ResponseTemplate {
         json!({"role": "assistant", "content": text, "refusal": null}),
         "stop",
     )
-}
-
-fn hello() -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Hello")], 64)
-}
-
-fn object(value: Value) -> JsonObject {
-    value.as_object().unwrap().clone()
-}
-
-fn text_of(result: &CreateMessageResult) -> Vec<String> {
-    result
-        .message
-        .content
-        .iter()
-        .filter_map(|b| b.as_text().map(|t| t.text.clone()))
-        .collect()
-}
-
-fn tool_uses(result: &CreateMessageResult) -> Vec<(String, String, Value)> {
-    result
-        .message
-        .content
-        .iter()
-        .filter_map(|b| b.as_tool_use())
-        .map(|t| (t.id.clone(), t.name.clone(), Value::Object(t.input.clone())))
-        .collect()
-}
-
-async fn call(
-    handler: &OpenAiHandler,
-    params: CreateMessageRequestParams,
-) -> Result<CreateMessageResult, HandlerError> {
-    handler.create_message(params, cx()).await
 }
 
 // ---- Request mapping -------------------------------------------------------------------
@@ -159,7 +77,7 @@ async fn text_request_maps_prompt_options_and_headers() {
             "stop": ["END", "\n\n"]
         })]
     );
-    let request = &server.received_requests().await.unwrap()[0];
+    let request = &requests(&server).await[0];
     assert_eq!(request.headers["authorization"], "Bearer sk-test");
     assert_eq!(request.headers["content-type"], "application/json");
 
@@ -177,7 +95,7 @@ async fn no_api_key_means_no_authorization_header() {
         .build()
         .unwrap();
     call(&handler, hello()).await.unwrap();
-    let request = &server.received_requests().await.unwrap()[0];
+    let request = &requests(&server).await[0];
     assert!(request.headers.get("authorization").is_none());
     assert_eq!(request.url.path(), "/v1/chat/completions");
 }
@@ -186,23 +104,12 @@ async fn no_api_key_means_no_authorization_header() {
 async fn multi_turn_with_images_tools_and_results() {
     let server = server([text_completion("done")]).await;
     let messages = vec![
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![
-                SamplingMessageContentBlock::text("What is in this picture? Then add 1 and 2."),
-                SamplingMessageContentBlock::Image(ImageContent::new("iVBORw0KGgo=", "image/png")),
-            ],
-        ),
-        SamplingMessage::new_multiple(
-            Role::Assistant,
-            vec![
-                SamplingMessageContentBlock::text("A cat. Let me add."),
-                SamplingMessageContentBlock::tool_use(
-                    "call_a",
-                    "add",
-                    object(json!({"a": 1, "b": 2})),
-                ),
-                SamplingMessageContentBlock::tool_use("call_b", "lookup", object(json!({}))),
+        picture_question(),
+        assistant_calls(
+            "A cat. Let me add.",
+            &[
+                ("call_a", "add", json!({"a": 1, "b": 2})),
+                ("call_b", "lookup", json!({})),
             ],
         ),
         SamplingMessage::new_multiple(
@@ -226,24 +133,8 @@ async fn multi_turn_with_images_tools_and_results() {
             )],
         ),
     ];
-    let tools = vec![
-        Tool::new(
-            "add",
-            "Add two integers.",
-            object(json!({
-                "type": "object",
-                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
-                "required": ["a", "b"]
-            })),
-        ),
-        Tool::new_with_raw(
-            "lookup",
-            None,
-            object(json!({"type": "object", "properties": {}})),
-        ),
-    ];
     let params = CreateMessageRequestParams::new(messages, 100)
-        .with_tools(tools)
+        .with_tools(add_and_lookup_tools())
         .with_tool_choice(ToolChoice::required());
     call(&handler(&server), params).await.unwrap();
 
@@ -291,22 +182,7 @@ async fn multi_turn_with_images_tools_and_results() {
 #[tokio::test]
 async fn tool_choice_modes_and_no_tool_choice_without_tools() {
     let server = server([text_completion("ok")]).await;
-    let handler = handler(&server);
-    let tool = Tool::new("t", "A tool.", object(json!({"type": "object"})));
-    for choice in [ToolChoice::auto(), ToolChoice::none()] {
-        let params = hello()
-            .with_tools(vec![tool.clone()])
-            .with_tool_choice(choice);
-        call(&handler, params).await.unwrap();
-    }
-    call(&handler, hello().with_tool_choice(ToolChoice::required()))
-        .await
-        .unwrap();
-    let choices: Vec<Value> = bodies(&server)
-        .await
-        .iter()
-        .map(|b| b.get("tool_choice").cloned().unwrap_or(Value::Null))
-        .collect();
+    let choices = tool_choices_sent(&handler(&server), &server).await;
     assert_eq!(choices, [json!("auto"), json!("none"), Value::Null]);
 }
 
@@ -317,23 +193,13 @@ async fn model_hints_select_a_configured_model() {
         .models(["gpt-4o", "o3-mini"])
         .build()
         .unwrap();
-    let hinted = |names: &[&str]| {
-        hello().with_model_preferences(
-            ModelPreferences::new().with_hints(names.iter().map(|n| ModelHint::new(*n)).collect()),
-        )
-    };
     call(&handler, hinted(&["claude-3", "o3"])).await.unwrap();
     call(&handler, hinted(&["GPT-4O"])).await.unwrap();
     call(&handler, hinted(&["llama"])).await.unwrap();
     let any = builder(&server).any_hinted_model(true).build().unwrap();
     call(&any, hinted(&["llama3.2"])).await.unwrap();
-    let models: Vec<Value> = bodies(&server)
-        .await
-        .iter()
-        .map(|b| b["model"].clone())
-        .collect();
     assert_eq!(
-        models,
+        sent(&server, "model").await,
         [
             json!("o3-mini"),
             json!("gpt-4o"),
@@ -431,16 +297,11 @@ async fn strict_mode_rewrites_schemas() {
 #[tokio::test]
 async fn tool_results_with_resources_and_structured_content() {
     let server = server([text_completion("ok")]).await;
-    let mut structured = ToolResultContent::new("call_2", vec![]);
-    structured.structured_content = Some(json!({"total": 3}));
     let params = CreateMessageRequestParams::new(
         vec![
-            SamplingMessage::new_multiple(
-                Role::Assistant,
-                vec![
-                    SamplingMessageContentBlock::tool_use("call_1", "read", JsonObject::new()),
-                    SamplingMessageContentBlock::tool_use("call_2", "sum", JsonObject::new()),
-                ],
+            assistant_calls(
+                "",
+                &[("call_1", "read", json!({})), ("call_2", "sum", json!({}))],
             ),
             SamplingMessage::new_multiple(
                 Role::User,
@@ -452,7 +313,10 @@ async fn tool_results_with_resources_and_structured_content() {
                             ContentBlock::embedded_text("file:///notes.txt", "buy milk"),
                         ],
                     ),
-                    SamplingMessageContentBlock::ToolResult(structured),
+                    SamplingMessageContentBlock::ToolResult(structured_result(
+                        "call_2",
+                        json!({"total": 3}),
+                    )),
                 ],
             ),
         ],
@@ -529,21 +393,15 @@ async fn finish_reasons_map_to_stop_reasons() {
         completion(json!({"role": "assistant", "content": ""}), "content_filter"),
     ])
     .await;
-    let handler = handler(&server);
-    let results = [
-        call(&handler, hello()).await.unwrap(),
-        call(&handler, hello().with_stop_sequences(vec!["END".into()]))
-            .await
-            .unwrap(),
-        call(&handler, hello()).await.unwrap(),
-        call(&handler, hello()).await.unwrap(),
+    let params = [
+        hello(),
+        hello().with_stop_sequences(vec!["END".into()]),
+        hello(),
+        hello(),
     ];
-    let reasons: Vec<_> = results
-        .iter()
-        .map(|r| r.stop_reason.clone().unwrap())
-        .collect();
+    let results = answers(&handler(&server), params).await;
     assert_eq!(
-        reasons,
+        stop_reasons(&results),
         ["maxTokens", "stopSequence", "endTurn", "content_filter"]
     );
     assert_eq!(text_of(&results[0]), ["Once upon a"]);
@@ -560,26 +418,20 @@ async fn rate_limit_is_retried_after_retry_after() {
         .insert_header("retry-after", "0")
         .set_body_json(json!({"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}}));
     let server = server([limited, text_completion("finally")]).await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["finally"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "finally").await;
 }
 
 #[tokio::test]
 async fn rate_limit_with_retry_after_one_second() {
     let limited = ResponseTemplate::new(429).insert_header("retry-after", "1");
     let server = server([limited, text_completion("later")]).await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["later"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "later").await;
 }
 
 #[tokio::test]
 async fn server_error_is_retried() {
     let server = server([ResponseTemplate::new(500), text_completion("recovered")]).await;
-    let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(text_of(&result), ["recovered"]);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_recovers(&handler(&server), &server, "recovered").await;
 }
 
 #[tokio::test]
@@ -588,15 +440,8 @@ async fn retries_are_bounded() {
         json!({"error": {"message": "The server is overloaded", "type": "server_error"}}),
     );
     let server = server([unavailable]).await;
-    let err = call(&handler(&server), hello()).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
-    assert_eq!(
-        err.kind(),
-        &HandlerErrorKind::Provider {
-            status: Some(503),
-            error_type: Some("server_error".into())
-        }
-    );
+    let err = failure(&handler(&server), &server, 3).await;
+    assert_provider_error(&err, 503, Some("server_error"));
     assert!(err.message().contains("The server is overloaded"), "{err}");
     assert!(err.message().contains("gave up after 2 retries"), "{err}");
 }
@@ -614,15 +459,8 @@ async fn client_errors_keep_the_provider_message_and_are_not_retried() {
         }
     }));
     let server = server([bad]).await;
-    let err = call(&handler(&server), hello()).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    assert_eq!(
-        err.kind(),
-        &HandlerErrorKind::Provider {
-            status: Some(400),
-            error_type: Some("invalid_request_error".into())
-        }
-    );
+    let err = failure(&handler(&server), &server, 1).await;
+    assert_provider_error(&err, 400, Some("invalid_request_error"));
     assert!(
         err.message()
             .contains("Invalid 'messages[0].content': string too long."),
@@ -636,14 +474,8 @@ async fn ollama_style_error_string() {
     let server = server([ResponseTemplate::new(404)
         .set_body_json(json!({"error": "model \"llama9\" not found, try pulling it first"}))])
     .await;
-    let err = call(&handler(&server), hello()).await.unwrap_err();
-    assert_eq!(
-        err.kind(),
-        &HandlerErrorKind::Provider {
-            status: Some(404),
-            error_type: None
-        }
-    );
+    let err = failure(&handler(&server), &server, 1).await;
+    assert_provider_error(&err, 404, None);
     assert!(
         err.message().contains("model \"llama9\" not found"),
         "{err}"
@@ -659,13 +491,7 @@ async fn malformed_bodies_are_invalid_responses() {
         ok(json!({"model": "m", "choices": [{"message": {"content": 42}, "finish_reason": "stop"}]})),
     ])
     .await;
-    let handler = handler(&server);
-    let mut messages = Vec::new();
-    for _ in 0..4 {
-        let err = call(&handler, hello()).await.unwrap_err();
-        assert_eq!(err.kind(), &HandlerErrorKind::InvalidResponse, "{err}");
-        messages.push(err.message().to_owned());
-    }
+    let messages = invalid_response_messages(&handler(&server), 4).await;
     assert!(messages[0].contains("gateway"), "{}", messages[0]);
     assert!(messages[1].contains("no choices"), "{}", messages[1]);
     assert!(messages[2].contains("message"), "{}", messages[2]);
@@ -702,10 +528,7 @@ async fn a_slow_server_times_out() {
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = call(&handler, hello()).await.unwrap_err();
-    assert_eq!(err.kind(), &HandlerErrorKind::Timeout, "{err}");
-    // Timeouts are not retried.
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_times_out(&handler, &server).await;
 }
 
 #[tokio::test]
@@ -726,41 +549,13 @@ async fn an_unreachable_server_is_a_transport_error() {
 #[tokio::test]
 async fn content_the_api_cannot_take_is_an_invalid_request() {
     let server = server([text_completion("never")]).await;
-    let handler = handler(&server);
-    let audio = CreateMessageRequestParams::new(
-        vec![SamplingMessage::new(
-            Role::User,
-            SamplingMessageContentBlock::Audio(AudioContent::new("AAAA", "audio/wav")),
-        )],
-        10,
+    let image_result = tool_result_holding(ContentBlock::image("iVBOR", "image/png"));
+    let assistant_image = lone_block(
+        Role::Assistant,
+        SamplingMessageContentBlock::Image(ImageContent::new("iVBOR", "image/png")),
     );
-    let image_result = CreateMessageRequestParams::new(
-        vec![
-            SamplingMessage::assistant_tool_use("c1", "shot", JsonObject::new()),
-            SamplingMessage::user_tool_result(
-                "c1",
-                vec![ContentBlock::image("iVBOR", "image/png")],
-            ),
-        ],
-        10,
-    );
-    let assistant_image = CreateMessageRequestParams::new(
-        vec![SamplingMessage::new(
-            Role::Assistant,
-            SamplingMessageContentBlock::Image(ImageContent::new("iVBOR", "image/png")),
-        )],
-        10,
-    );
-    for (params, needle) in [
-        (audio, "audio"),
-        (image_result, "image"),
-        (assistant_image, "image"),
-    ] {
-        let err = call(&handler, params).await.unwrap_err();
-        assert_eq!(err.kind(), &HandlerErrorKind::InvalidRequest, "{err}");
-        assert!(err.message().contains(needle), "{err}");
-    }
-    assert!(server.received_requests().await.unwrap().is_empty());
+    let cases = [(image_result, "image"), (assistant_image, "image")];
+    assert_refused_before_sending(&handler(&server), &server, cases).await;
 }
 
 #[tokio::test]
@@ -896,7 +691,5 @@ async fn text_loop_end_to_end_reports_provider_errors() {
 
 #[test]
 fn handler_is_shareable() {
-    fn assert_traits<T: Send + Sync + Clone + 'static>() {}
-    assert_traits::<OpenAiHandler>();
-    let _: Arc<dyn SamplingHandler> = Arc::new(OpenAiHandler::builder("m").build().unwrap());
+    assert_shareable(OpenAiHandler::builder("m").build().unwrap());
 }

@@ -4,13 +4,15 @@ use futures::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rmcp::model::{
     CreateMessageRequestParams, CreateMessageResult, JsonObject, Role, SamplingMessage,
-    SamplingMessageContentBlock, ToolChoiceMode, ToolResultContent,
+    SamplingMessageContentBlock, ToolResultContent,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::content::{Piece, tool_result_pieces};
-use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
+use super::content::{
+    Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
+};
+use super::http::{HttpClient, HttpConfig, http_builder_methods};
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 const PROVIDER: &str = "Anthropic API";
@@ -71,10 +73,7 @@ impl AnthropicHandler {
 
     /// A builder for a handler whose default model is `model`.
     pub fn builder(model: impl Into<String>) -> AnthropicHandlerBuilder {
-        AnthropicHandlerBuilder {
-            http: HttpConfig::new(Self::DEFAULT_BASE_URL, model.into()),
-            version: Self::DEFAULT_VERSION.to_owned(),
-        }
+        AnthropicHandlerBuilder::with_config(HttpConfig::new(Self::DEFAULT_BASE_URL, model.into()))
     }
 
     /// A handler configured from the environment; see [`AnthropicHandlerBuilder::from_env`].
@@ -109,20 +108,8 @@ impl AnthropicHandler {
                 input_schema: Value::Object((*tool.input_schema).clone()),
             })
             .collect();
-        let tool_choice = match params.tool_choice.as_ref().and_then(|c| c.mode.as_ref()) {
-            _ if tools.is_empty() => None,
-            Some(ToolChoiceMode::Auto) => Some("auto"),
-            Some(ToolChoiceMode::Required) => Some("any"),
-            Some(ToolChoiceMode::None) => Some("none"),
-            Some(other) => {
-                return Err(invalid_request(
-                    PROVIDER,
-                    format!("unknown tool choice mode {other:?}"),
-                ));
-            }
-            None => None,
-        }
-        .map(|kind| WireToolChoice { kind });
+        let tool_choice = tool_choice(PROVIDER, params, !tools.is_empty(), "any")?
+            .map(|kind| WireToolChoice { kind });
         Ok(MessagesRequest {
             model: self
                 .http
@@ -142,22 +129,20 @@ impl AnthropicHandler {
 impl AnthropicHandlerBuilder {
     http_builder_methods!();
 
+    /// A builder with these HTTP settings and the defaults for the others.
+    fn with_config(http: HttpConfig) -> Self {
+        Self {
+            http,
+            version: AnthropicHandler::DEFAULT_VERSION.to_owned(),
+        }
+    }
+
     /// A builder from the environment: `ANTHROPIC_MODEL` (required), `ANTHROPIC_API_KEY`
     /// (required by Anthropic's API, optional here for proxies) and `ANTHROPIC_BASE_URL`
     /// (default `https://api.anthropic.com`). Empty variables count as unset.
     pub fn from_env() -> Result<Self, HandlerError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let model = var("ANTHROPIC_MODEL").ok_or_else(|| {
-            HandlerError::other("Anthropic handler: set ANTHROPIC_MODEL to the model to use")
-        })?;
-        let mut builder = AnthropicHandler::builder(model);
-        if let Some(url) = var("ANTHROPIC_BASE_URL") {
-            builder = builder.base_url(url);
-        }
-        if let Some(key) = var("ANTHROPIC_API_KEY") {
-            builder = builder.api_key(key);
-        }
-        Ok(builder)
+        HttpConfig::from_env(PROVIDER, "ANTHROPIC", AnthropicHandler::DEFAULT_BASE_URL)
+            .map(Self::with_config)
     }
 
     /// Sets the `anthropic-version` header (default `2023-06-01`).
@@ -204,12 +189,7 @@ impl SamplingHandler for AnthropicHandler {
 
 /// One MCP message as a Messages API message.
 fn to_wire_message(index: usize, message: &SamplingMessage) -> Result<WireMessage, HandlerError> {
-    let unsupported = |what: &str| {
-        invalid_request(
-            PROVIDER,
-            format!("message {index} ({:?}) holds {what}", message.role),
-        )
-    };
+    let unsupported = |what: &str| unsupported_content(PROVIDER, index, message, what);
     let user = message.role == Role::User;
     let mut content = Vec::with_capacity(message.content.len());
     for block in message.content.iter() {
@@ -224,19 +204,8 @@ fn to_wire_message(index: usize, message: &SamplingMessage) -> Result<WireMessag
                 name: call.name.clone(),
                 input: call.input.clone(),
             },
-            SamplingMessageContentBlock::ToolUse(_) => {
-                return Err(unsupported("a tool_use block; only assistant messages may"));
-            }
             SamplingMessageContentBlock::ToolResult(result) if user => tool_result_block(result)?,
-            SamplingMessageContentBlock::ToolResult(_) => {
-                return Err(unsupported("a tool_result block; only user messages may"));
-            }
-            SamplingMessageContentBlock::Audio(_) => {
-                return Err(unsupported(
-                    "audio content, which this handler does not support",
-                ));
-            }
-            _ => return Err(unsupported("a content type this handler does not support")),
+            other => return Err(unsupported(refusal(other))),
         };
         content.push(block);
     }
@@ -304,9 +273,6 @@ fn from_wire(
         }
     }
     let has_calls = blocks.iter().any(|b| b.as_tool_use().is_some());
-    if blocks.is_empty() {
-        blocks.push(SamplingMessageContentBlock::text(""));
-    }
     let stop_reason = match response.stop_reason.as_deref() {
         Some("end_turn") => CreateMessageResult::STOP_REASON_END_TURN,
         Some("max_tokens") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN,
@@ -317,15 +283,12 @@ fn from_wire(
         None => CreateMessageResult::STOP_REASON_END_TURN,
     }
     .to_owned();
-    let model = response
-        .model
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| requested_model.to_owned());
-    Ok(CreateMessageResult::new(
-        SamplingMessage::new_multiple(Role::Assistant, blocks),
-        model,
-    )
-    .with_stop_reason(stop_reason))
+    Ok(assistant_result(
+        blocks,
+        response.model,
+        requested_model,
+        stop_reason,
+    ))
 }
 
 // ---- Wire types ------------------------------------------------------------------------

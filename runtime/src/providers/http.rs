@@ -117,6 +117,40 @@ impl HttpConfig {
         }
     }
 
+    /// The settings in the environment: `{prefix}_MODEL` (required), `{prefix}_BASE_URL`
+    /// (default `default_base_url`) and `{prefix}_API_KEY` (optional). Empty variables count
+    /// as unset. Both handlers' `from_env` builders read their variables through this.
+    pub(crate) fn from_env(
+        provider: &str,
+        prefix: &str,
+        default_base_url: &str,
+    ) -> Result<Self, HandlerError> {
+        Self::from_vars(provider, prefix, default_base_url, |name| {
+            std::env::var(name).ok()
+        })
+    }
+
+    /// [`Self::from_env`] with the variables looked up by `lookup`.
+    fn from_vars(
+        provider: &str,
+        prefix: &str,
+        default_base_url: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, HandlerError> {
+        let var = |suffix: &str| {
+            lookup(&format!("{prefix}_{suffix}")).filter(|value| !value.trim().is_empty())
+        };
+        let model = var("MODEL").ok_or_else(|| {
+            HandlerError::other(format!(
+                "{provider} handler: set {prefix}_MODEL to the model to use"
+            ))
+        })?;
+        let base_url = var("BASE_URL");
+        let mut config = Self::new(base_url.as_deref().unwrap_or(default_base_url), model);
+        config.api_key = var("API_KEY");
+        Ok(config)
+    }
+
     /// The model for a request: the first hint that names a model this handler may use, else
     /// the default model.
     ///
@@ -630,6 +664,48 @@ mod tests {
             open.resolve_model(Some(&hints(&["  ", "llama3"]))),
             "llama3"
         );
+    }
+
+    #[test]
+    fn environment_settings() {
+        let read = |vars: &[(&str, &str)]| {
+            let lookup = |name: &str| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            };
+            HttpConfig::from_vars("Test API", "TEST", "https://default.example", lookup)
+        };
+        let config = read(&[
+            ("TEST_MODEL", "m1"),
+            ("TEST_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("TEST_API_KEY", "k"),
+            ("OTHER_MODEL", "m2"),
+        ])
+        .unwrap();
+        assert_eq!(config.model, "m1");
+        assert_eq!(config.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(config.api_key.as_deref(), Some("k"));
+
+        // Blank variables count as unset: the default base URL, no key.
+        let config = read(&[
+            ("TEST_MODEL", "m1"),
+            ("TEST_BASE_URL", " "),
+            ("TEST_API_KEY", ""),
+        ])
+        .unwrap();
+        assert_eq!(config.base_url, "https://default.example");
+        assert_eq!(config.api_key, None);
+
+        // The model is required, and the error names the variable to set.
+        for vars in [&[][..], &[("TEST_MODEL", "\t")], &[("OTHER_MODEL", "m")]] {
+            let err = read(vars).unwrap_err();
+            assert_eq!(err.kind(), &HandlerErrorKind::Other);
+            assert_eq!(
+                err.message(),
+                "Test API handler: set TEST_MODEL to the model to use"
+            );
+        }
     }
 
     #[test]

@@ -4,12 +4,14 @@ use futures::future::BoxFuture;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 use rmcp::model::{
     CreateMessageRequestParams, CreateMessageResult, JsonObject, Role, SamplingMessage,
-    SamplingMessageContentBlock, ToolChoiceMode,
+    SamplingMessageContentBlock,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::content::{Piece, tool_result_pieces};
+use super::content::{
+    Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
+};
 use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
@@ -93,11 +95,7 @@ impl OpenAiHandler {
     /// A builder for a handler whose default model is `model`, for OpenAI's API until
     /// [`OpenAiHandlerBuilder::base_url`] says otherwise.
     pub fn builder(model: impl Into<String>) -> OpenAiHandlerBuilder {
-        OpenAiHandlerBuilder {
-            http: HttpConfig::new(Self::DEFAULT_BASE_URL, model.into()),
-            strict: false,
-            max_tokens_field: None,
-        }
+        OpenAiHandlerBuilder::with_config(HttpConfig::new(Self::DEFAULT_BASE_URL, model.into()))
     }
 
     /// A handler configured from the environment; see [`OpenAiHandlerBuilder::from_env`].
@@ -139,19 +137,7 @@ impl OpenAiHandler {
                 }
             })
             .collect();
-        let tool_choice = match params.tool_choice.as_ref().and_then(|c| c.mode.as_ref()) {
-            _ if tools.is_empty() => None,
-            Some(ToolChoiceMode::Auto) => Some("auto"),
-            Some(ToolChoiceMode::Required) => Some("required"),
-            Some(ToolChoiceMode::None) => Some("none"),
-            Some(other) => {
-                return Err(invalid_request(
-                    PROVIDER,
-                    format!("unknown tool choice mode {other:?}"),
-                ));
-            }
-            None => None,
-        };
+        let tool_choice = tool_choice(PROVIDER, params, !tools.is_empty(), "required")?;
         let (max_tokens, max_completion_tokens) = match self.max_tokens_field {
             MaxTokensField::MaxTokens => (Some(params.max_tokens), None),
             MaxTokensField::MaxCompletionTokens => (None, Some(params.max_tokens)),
@@ -175,22 +161,21 @@ impl OpenAiHandler {
 impl OpenAiHandlerBuilder {
     http_builder_methods!();
 
+    /// A builder with these HTTP settings and the defaults for the others.
+    fn with_config(http: HttpConfig) -> Self {
+        Self {
+            http,
+            strict: false,
+            max_tokens_field: None,
+        }
+    }
+
     /// A builder from the environment: `OPENAI_MODEL` (required), `OPENAI_BASE_URL`
     /// (default OpenAI's API; e.g. `http://localhost:11434/v1` for Ollama) and
     /// `OPENAI_API_KEY` (optional: local servers need none). Empty variables count as unset.
     pub fn from_env() -> Result<Self, HandlerError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let model = var("OPENAI_MODEL").ok_or_else(|| {
-            HandlerError::other("OpenAI-compatible handler: set OPENAI_MODEL to the model to use")
-        })?;
-        let mut builder = OpenAiHandler::builder(model);
-        if let Some(url) = var("OPENAI_BASE_URL") {
-            builder = builder.base_url(url);
-        }
-        if let Some(key) = var("OPENAI_API_KEY") {
-            builder = builder.api_key(key);
-        }
-        Ok(builder)
+        HttpConfig::from_env(PROVIDER, "OPENAI", OpenAiHandler::DEFAULT_BASE_URL)
+            .map(Self::with_config)
     }
 
     /// Sends every tool with `strict: true` and a schema rewritten the way OpenAI's strict
@@ -260,12 +245,7 @@ fn push_message(
     index: usize,
     message: &SamplingMessage,
 ) -> Result<(), HandlerError> {
-    let unsupported = |what: &str| {
-        invalid_request(
-            PROVIDER,
-            format!("message {index} ({:?}) holds {what}", message.role),
-        )
-    };
+    let unsupported = |what: &str| unsupported_content(PROVIDER, index, message, what);
     match message.role {
         Role::User => {
             let mut parts = Vec::new();
@@ -285,15 +265,7 @@ fn push_message(
                             content: tool_result_text(result)?,
                         });
                     }
-                    SamplingMessageContentBlock::Audio(_) => {
-                        return Err(unsupported(
-                            "audio content, which this handler does not support",
-                        ));
-                    }
-                    SamplingMessageContentBlock::ToolUse(_) => {
-                        return Err(unsupported("a tool_use block; only assistant messages may"));
-                    }
-                    _ => return Err(unsupported("a content type this handler does not support")),
+                    other => return Err(unsupported(refusal(other))),
                 }
             }
             if !parts.is_empty() {
@@ -324,15 +296,7 @@ fn push_message(
                             "an image; assistant messages of this API carry text only",
                         ));
                     }
-                    SamplingMessageContentBlock::Audio(_) => {
-                        return Err(unsupported(
-                            "audio content, which this handler does not support",
-                        ));
-                    }
-                    SamplingMessageContentBlock::ToolResult(_) => {
-                        return Err(unsupported("a tool_result block; only user messages may"));
-                    }
-                    _ => return Err(unsupported("a content type this handler does not support")),
+                    other => return Err(unsupported(refusal(other))),
                 }
             }
             out.push(ChatMessage::Assistant {
@@ -443,9 +407,6 @@ fn from_wire(
             .unwrap_or_else(|| format!("call_{index}"));
         blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
     }
-    if blocks.is_empty() {
-        blocks.push(SamplingMessageContentBlock::text(""));
-    }
     let stop_reason = match choice.finish_reason.as_deref() {
         _ if has_calls => CreateMessageResult::STOP_REASON_TOOL_USE.to_owned(),
         Some("tool_calls" | "function_call") => {
@@ -460,15 +421,12 @@ fn from_wire(
         },
         Some(other) => other.to_owned(),
     };
-    let model = response
-        .model
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| requested_model.to_owned());
-    Ok(CreateMessageResult::new(
-        SamplingMessage::new_multiple(Role::Assistant, blocks),
-        model,
-    )
-    .with_stop_reason(stop_reason))
+    Ok(assistant_result(
+        blocks,
+        response.model,
+        requested_model,
+        stop_reason,
+    ))
 }
 
 /// The schema rewritten for OpenAI's strict mode, or `None` when it cannot be strict.

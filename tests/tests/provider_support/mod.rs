@@ -1,0 +1,344 @@
+//! Support shared by the provider handler tests (`openai.rs`, `anthropic.rs`): a mock provider
+//! on 127.0.0.1, the requests it received, requests to send, readers for the handlers' results,
+//! and the checks both handlers must pass in the same way.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp_sampling::providers::RetryPolicy;
+use rmcp_sampling::rmcp::model::{
+    AudioContent, ContentBlock, CreateMessageRequestParams, CreateMessageResult, ImageContent,
+    JsonObject, ModelHint, ModelPreferences, Role, SamplingMessage, SamplingMessageContentBlock,
+    Tool, ToolChoice, ToolResultContent,
+};
+use rmcp_sampling::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+// ---- The mock provider -----------------------------------------------------------------
+
+/// Answers with the given responses in order, repeating the last one.
+struct Sequence(Mutex<VecDeque<ResponseTemplate>>);
+
+impl Respond for Sequence {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let mut queue = self.0.lock().unwrap();
+        if queue.len() > 1 {
+            queue.pop_front().unwrap()
+        } else {
+            queue.front().cloned().expect("a non-empty sequence")
+        }
+    }
+}
+
+/// A server answering `POST {endpoint}` with `responses` in order, repeating the last one.
+pub(crate) async fn mock_provider(
+    endpoint: &str,
+    responses: impl IntoIterator<Item = ResponseTemplate>,
+) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(endpoint))
+        .respond_with(Sequence(Mutex::new(responses.into_iter().collect())))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The limit on one attempt the tests' handlers use unless a test sets another.
+pub(crate) const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Two retries, the first after 1 ms, so that retry tests run fast.
+pub(crate) fn quick_retries() -> RetryPolicy {
+    RetryPolicy::new(2).with_initial_backoff(Duration::from_millis(1))
+}
+
+/// A `200 OK` answer with this JSON body.
+pub(crate) fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// The requests the server received, in order.
+pub(crate) async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap()
+}
+
+/// The JSON bodies of the requests the server received, in order.
+pub(crate) async fn bodies(server: &MockServer) -> Vec<Value> {
+    requests(server)
+        .await
+        .iter()
+        .map(|r| r.body_json().unwrap())
+        .collect()
+}
+
+/// The top-level `field` of each request body, `null` where a body has none.
+pub(crate) async fn sent(server: &MockServer, field: &str) -> Vec<Value> {
+    bodies(server)
+        .await
+        .iter()
+        .map(|b| b.get(field).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+// ---- Calling a handler -----------------------------------------------------------------
+
+/// A context for a call outside any MCP session.
+pub(crate) fn cx() -> HandlerContext {
+    HandlerContext::new(Side::Test, Default::default())
+}
+
+/// One call of the handler.
+pub(crate) async fn call(
+    handler: &impl SamplingHandler,
+    params: CreateMessageRequestParams,
+) -> Result<CreateMessageResult, HandlerError> {
+    handler.create_message(params, cx()).await
+}
+
+/// A request with one user text, "Hello", and a 64-token limit.
+pub(crate) fn hello() -> CreateMessageRequestParams {
+    CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Hello")], 64)
+}
+
+/// [`hello`] with model hints named `names`, in order.
+pub(crate) fn hinted(names: &[&str]) -> CreateMessageRequestParams {
+    hello().with_model_preferences(
+        ModelPreferences::new().with_hints(names.iter().map(|n| ModelHint::new(*n)).collect()),
+    )
+}
+
+/// A request whose only message, of `role`, holds only `block`.
+pub(crate) fn lone_block(
+    role: Role,
+    block: SamplingMessageContentBlock,
+) -> CreateMessageRequestParams {
+    CreateMessageRequestParams::new(vec![SamplingMessage::new(role, block)], 10)
+}
+
+/// Requests no handler can send, each with a word its error must contain: a user's audio
+/// clip, a `tool_use` block in a user message, a `tool_result` block in an assistant message.
+pub(crate) fn refused_by_every_handler() -> Vec<(CreateMessageRequestParams, &'static str)> {
+    let audio = AudioContent::new("AAAA", "audio/wav");
+    let call = SamplingMessageContentBlock::tool_use("c1", "x", JsonObject::new());
+    let result = SamplingMessageContentBlock::tool_result("c1", vec![ContentBlock::text("3")]);
+    vec![
+        (
+            lone_block(Role::User, SamplingMessageContentBlock::Audio(audio)),
+            "audio",
+        ),
+        (lone_block(Role::User, call), "tool_use"),
+        (lone_block(Role::Assistant, result), "tool_result"),
+    ]
+}
+
+/// A request with one tool call `c1` and its result, which holds only `block`.
+pub(crate) fn tool_result_holding(block: ContentBlock) -> CreateMessageRequestParams {
+    CreateMessageRequestParams::new(
+        vec![
+            SamplingMessage::assistant_tool_use("c1", "tool", JsonObject::new()),
+            SamplingMessage::user_tool_result("c1", vec![block]),
+        ],
+        10,
+    )
+}
+
+/// A user message asking about a PNG picture: a text block, then an image block.
+pub(crate) fn picture_question() -> SamplingMessage {
+    SamplingMessage::new_multiple(
+        Role::User,
+        vec![
+            SamplingMessageContentBlock::text("What is in this picture? Then add 1 and 2."),
+            SamplingMessageContentBlock::Image(ImageContent::new("iVBORw0KGgo=", "image/png")),
+        ],
+    )
+}
+
+/// An assistant message: a text block (none when `text` is empty), then one tool call per
+/// (id, name, input), in order.
+pub(crate) fn assistant_calls(text: &str, calls: &[(&str, &str, Value)]) -> SamplingMessage {
+    let text = (!text.is_empty()).then(|| SamplingMessageContentBlock::text(text));
+    let calls = calls.iter().map(|(id, name, input)| {
+        SamplingMessageContentBlock::tool_use(*id, *name, object(input.clone()))
+    });
+    SamplingMessage::new_multiple(Role::Assistant, text.into_iter().chain(calls).collect())
+}
+
+/// A result of tool call `id` with no content, only structured content `value`.
+pub(crate) fn structured_result(id: &str, value: Value) -> ToolResultContent {
+    let mut result = ToolResultContent::new(id, vec![]);
+    result.structured_content = Some(value);
+    result
+}
+
+/// The tools `add` (two required integers, with a description) and `lookup` (no
+/// description, no properties).
+pub(crate) fn add_and_lookup_tools() -> Vec<Tool> {
+    vec![
+        Tool::new(
+            "add",
+            "Add two integers.",
+            object(json!({
+                "type": "object",
+                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+                "required": ["a", "b"]
+            })),
+        ),
+        Tool::new_with_raw(
+            "lookup",
+            None,
+            object(json!({"type": "object", "properties": {}})),
+        ),
+    ]
+}
+
+/// The JSON object `value` (which must be one).
+pub(crate) fn object(value: Value) -> JsonObject {
+    value.as_object().unwrap().clone()
+}
+
+// ---- Reading results -------------------------------------------------------------------
+
+/// The texts of the result's text blocks, in order.
+pub(crate) fn text_of(result: &CreateMessageResult) -> Vec<String> {
+    result
+        .message
+        .content
+        .iter()
+        .filter_map(|b| b.as_text().map(|t| t.text.clone()))
+        .collect()
+}
+
+/// The result's tool calls, in order, as (id, name, input).
+pub(crate) fn tool_uses(result: &CreateMessageResult) -> Vec<(String, String, Value)> {
+    result
+        .message
+        .content
+        .iter()
+        .filter_map(|b| b.as_tool_use())
+        .map(|t| (t.id.clone(), t.name.clone(), Value::Object(t.input.clone())))
+        .collect()
+}
+
+/// Calls the handler once per request, in order; every call must succeed.
+pub(crate) async fn answers(
+    handler: &impl SamplingHandler,
+    requests: impl IntoIterator<Item = CreateMessageRequestParams>,
+) -> Vec<CreateMessageResult> {
+    let mut results = Vec::new();
+    for params in requests {
+        results.push(call(handler, params).await.unwrap());
+    }
+    results
+}
+
+/// The stop reason of each result (each must have one).
+pub(crate) fn stop_reasons(results: &[CreateMessageResult]) -> Vec<String> {
+    results
+        .iter()
+        .map(|r| r.stop_reason.clone().unwrap())
+        .collect()
+}
+
+// ---- Checks both handlers share --------------------------------------------------------
+
+/// Sends a request with a tool and `auto`, one with a tool and `none`, and one with
+/// `required` but no tool; returns the `tool_choice` each request carried (`null` if none).
+pub(crate) async fn tool_choices_sent(
+    handler: &impl SamplingHandler,
+    server: &MockServer,
+) -> Vec<Value> {
+    let tool = Tool::new("t", "A tool.", object(json!({"type": "object"})));
+    for choice in [ToolChoice::auto(), ToolChoice::none()] {
+        let params = hello()
+            .with_tools(vec![tool.clone()])
+            .with_tool_choice(choice);
+        call(handler, params).await.unwrap();
+    }
+    call(handler, hello().with_tool_choice(ToolChoice::required()))
+        .await
+        .unwrap();
+    sent(server, "tool_choice").await
+}
+
+/// Checks that the handler, whose server first fails and then answers `text`, answers
+/// `text` after one retry.
+pub(crate) async fn assert_recovers(
+    handler: &impl SamplingHandler,
+    server: &MockServer,
+    text: &str,
+) {
+    let result = call(handler, hello()).await.unwrap();
+    assert_eq!(text_of(&result), [text]);
+    assert_eq!(requests(server).await.len(), 2);
+}
+
+/// Calls the handler with [`hello`], which must fail after exactly `attempts` requests;
+/// returns the error.
+pub(crate) async fn failure(
+    handler: &impl SamplingHandler,
+    server: &MockServer,
+    attempts: usize,
+) -> HandlerError {
+    let err = call(handler, hello()).await.unwrap_err();
+    assert_eq!(requests(server).await.len(), attempts, "{err}");
+    err
+}
+
+/// Checks that `err` is a provider error with this HTTP status and provider error type.
+pub(crate) fn assert_provider_error(err: &HandlerError, status: u16, error_type: Option<&str>) {
+    assert_eq!(
+        err.kind(),
+        &HandlerErrorKind::Provider {
+            status: Some(status),
+            error_type: error_type.map(str::to_owned)
+        },
+        "{err}"
+    );
+}
+
+/// Calls the handler `count` times, checking that each call fails with an
+/// `InvalidResponse`; returns the error messages.
+pub(crate) async fn invalid_response_messages(
+    handler: &impl SamplingHandler,
+    count: usize,
+) -> Vec<String> {
+    let mut messages = Vec::new();
+    for _ in 0..count {
+        let err = call(handler, hello()).await.unwrap_err();
+        assert_eq!(err.kind(), &HandlerErrorKind::InvalidResponse, "{err}");
+        messages.push(err.message().to_owned());
+    }
+    messages
+}
+
+/// Checks that the handler, whose server answers too late, fails with a `Timeout` after one
+/// request: timeouts are not retried.
+pub(crate) async fn assert_times_out(handler: &impl SamplingHandler, server: &MockServer) {
+    let err = failure(handler, server, 1).await;
+    assert_eq!(err.kind(), &HandlerErrorKind::Timeout, "{err}");
+}
+
+/// Checks that each request fails with an `InvalidRequest` whose message contains its
+/// needle, and that none of them reached the server. The requests of
+/// [`refused_by_every_handler`] are checked first.
+pub(crate) async fn assert_refused_before_sending<'a>(
+    handler: &impl SamplingHandler,
+    server: &MockServer,
+    cases: impl IntoIterator<Item = (CreateMessageRequestParams, &'a str)>,
+) {
+    for (params, needle) in refused_by_every_handler().into_iter().chain(cases) {
+        let err = call(handler, params).await.unwrap_err();
+        assert_eq!(err.kind(), &HandlerErrorKind::InvalidRequest, "{err}");
+        assert!(err.message().contains(needle), "{err}");
+    }
+    assert!(requests(server).await.is_empty());
+}
+
+/// Checks at compile time that the handler can be shared across tasks and servers, and
+/// stored as a `dyn SamplingHandler`.
+pub(crate) fn assert_shareable<H: SamplingHandler + Send + Sync + Clone + 'static>(handler: H) {
+    let _: Arc<dyn SamplingHandler> = Arc::new(handler);
+}
