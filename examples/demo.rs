@@ -19,9 +19,9 @@ use rmcp::model::{
     ServerCapabilities, ServerInfo,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process, reply};
 use rmcp_sampling::{Sampler, ToolError, sampling_tool, structured_result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -172,15 +172,9 @@ fn scripted_llm() -> ScriptedLlm {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-    let server = tokio::spawn(async move {
-        let running = SupportDesk::new().serve(server_io).await?;
-        running.waiting().await?;
-        anyhow::Ok(())
-    });
-
+    // The server and the client talk over an in-memory pipe, as they would over stdio.
     let llm = scripted_llm();
-    let client = SamplingClient::new(llm.clone()).serve(client_io).await?;
+    let client = connect_in_process(SupportDesk::new(), SamplingClient::new(llm.clone())).await?;
     let ticket = "Where is my order A-1001? It should have arrived by now.";
     println!("Ticket: {ticket}");
     let result = client
@@ -203,6 +197,5 @@ async fn main() -> anyhow::Result<()> {
     println!("\n══ Final answer ({} LLM requests):", llm.request_count());
     println!("{}", serde_json::to_string_pretty(&typed)?);
     client.cancel().await?;
-    server.await??;
     Ok(())
 }

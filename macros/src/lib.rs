@@ -3,6 +3,7 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
 mod ctxt;
 mod docs;
 mod paths;
@@ -30,6 +31,7 @@ mod structured_result;
 /// | `name` | string literal | the tool's name (default: the function's name); 1 to 64 ASCII letters, digits, `_` or `-`, not `final_response` |
 /// | `description` | string literal | what the LLM reads (default: the doc comment, lines joined with `\n`; `#[doc = include_str!(..)]` works) |
 /// | `sequential` | flag | any batch of calls that includes this tool runs one call at a time |
+/// | `crate` | string literal | the path of `rmcp_sampling` in generated code (see [Renamed dependency](#renamed-dependency)) |
 ///
 /// # Parameters
 ///
@@ -112,6 +114,15 @@ mod structured_result;
 ///
 /// An associated function without `self` is not supported inside an `impl` (its tool could
 /// not call it): make it a free function, or take `&self`.
+///
+/// # Renamed dependency
+///
+/// Generated code names only the runtime crate (and what it re-exports), under the name your
+/// `Cargo.toml` gives the `rmcp-sampling` package: with
+/// `sampling = { package = "rmcp-sampling", version = "..." }` it uses `::sampling`, also
+/// through `workspace = true`. When `Cargo.toml` does not list the package directly (a facade
+/// crate re-exports it, or the build does not use Cargo), say where it is with
+/// `crate = "::my_facade::sampling"`; both macros take this key.
 #[proc_macro_attribute]
 pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
     sampling_tool::expand(args.into(), item.into()).into()
@@ -145,17 +156,20 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | --- | --- | --- |
 /// | `name` | string | the name the LLM and error messages see (default: the type's identifier; for a generic type, its instantiation such as `Page<Customer>`) |
 /// | `description` | string | the result's description (default: the doc comment) |
+/// | `crate` | string | the path of `rmcp_sampling` in generated code, when `Cargo.toml` does not list it directly (default: found in `Cargo.toml`, renamed or not; see `#[sampling_tool]`) |
 ///
 /// # Example
 ///
-/// ```ignore
-/// use rmcp_sampling::structured_result;
+/// ```
+/// use rmcp_sampling::{StructuredResult, structured_result};
 ///
 /// /// Classify a support ticket.
 /// #[structured_result]
 /// #[serde(deny_unknown_fields)]
+/// #[derive(Debug)]
 /// struct Triage {
 ///     severity: Severity,
+///     /// How sure the classification is.
 ///     #[schemars(range(min = 0.0, max = 1.0))]
 ///     score: f64,
 ///     summary: String,
@@ -164,11 +178,27 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
 /// /// How urgent a ticket is.
 /// #[structured_result]
 /// #[serde(rename_all = "lowercase")]
+/// #[derive(Debug, PartialEq)]
 /// enum Severity { Low, High }
-/// ```
 ///
-/// (This crate cannot run doctests against `rmcp_sampling`; the same forms are compiled by
-/// `tests/tests/ui/structured_result/pass_basic.rs`.)
+/// // What `sample::<Triage>()` offers the LLM ...
+/// let tool = Triage::final_response_tool();
+/// assert_eq!(tool.name, "final_response");
+/// assert_eq!(
+///     tool.input_schema["required"],
+///     serde_json::json!(["severity", "score", "summary"]),
+/// );
+///
+/// // ... and what it makes of the LLM's answer.
+/// let answer = serde_json::json!({"severity": "high", "score": 0.9, "summary": "checkout is down"});
+/// let triage = Triage::parse_final_response(answer.as_object().unwrap().clone()).unwrap();
+/// assert_eq!(triage.severity, Severity::High);
+///
+/// // A bad answer gets one message per violation, which the loop sends back to the LLM.
+/// let answer = serde_json::json!({"severity": "urgent", "score": 1.5, "summary": "?"});
+/// let violations = Triage::parse_final_response(answer.as_object().unwrap().clone()).unwrap_err();
+/// assert_eq!(violations.len(), 2, "{violations:?}");
+/// ```
 ///
 /// # Compile-time errors
 ///
@@ -179,7 +209,7 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
 /// without variants; a `#[serde(untagged)]` enum with several unit variants (all are `null`);
 /// an internally tagged enum with a newtype variant around a number, string or sequence; a
 /// field type without `Serialize`/`Deserialize`/`JsonSchema` (spanned on that type); unknown,
-/// duplicate or non-string arguments.
+/// repeated or non-literal keys.
 #[proc_macro_attribute]
 pub fn structured_result(args: TokenStream, item: TokenStream) -> TokenStream {
     structured_result::expand(args.into(), item.into()).into()

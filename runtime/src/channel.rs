@@ -175,7 +175,7 @@ impl<'a> Llm<'a> {
         let side = if self.ctx.is_some() {
             Side::Server
         } else {
-            Side::Test
+            Side::Standalone
         };
         let cx = HandlerContext::new(side, self.cancellation.clone());
         handler

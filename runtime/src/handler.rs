@@ -103,8 +103,9 @@ pub enum Side {
     Server,
     /// A client answering a server's sampling request.
     Client,
-    /// A test, outside any connection.
-    Test,
+    /// Outside any MCP connection: a standalone loop ([`crate::Sampler::standalone`]) or a
+    /// test calling the handler directly.
+    Standalone,
 }
 
 /// Why a handler could not answer.

@@ -18,7 +18,7 @@
 //! let llm = ScriptedLlm::new()
 //!     .then_tool_use("add", json!({"a": 1, "b": 2}))
 //!     .then_text("1 + 2 = 3");
-//! let cx = || HandlerContext::new(Side::Test, Default::default());
+//! let cx = || HandlerContext::new(Side::Standalone, Default::default());
 //!
 //! // First request: the LLM asks for the tool.
 //! let first = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("1 + 2?")], 100);
@@ -60,6 +60,8 @@ use rmcp::model::{
     ContentBlock, CreateMessageRequestParams, CreateMessageResult, JsonObject, Role,
     SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode,
 };
+use rmcp::service::{ClientInitializeError, RunningService};
+use rmcp::{ClientHandler, RoleClient, ServerHandler, ServiceExt};
 use serde_json::Value;
 
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply};
@@ -411,6 +413,74 @@ impl RecordedRequest for CreateMessageRequestParams {
     }
 }
 
+/// Connects an rmcp client to `server` in this process, over an in-memory duplex pipe: the
+/// quickest way to run a server's sampling tools against a [`ScriptedLlm`] (wrapped in a
+/// [`SamplingClient`](crate::client::SamplingClient)) and assert what the LLM was sent. The
+/// server runs on a spawned task until the client closes.
+///
+/// ```
+/// use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
+/// use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerInfo};
+/// use rmcp::service::RequestContext;
+/// use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+/// use rmcp_sampling::client::SamplingClient;
+/// use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process};
+/// use rmcp_sampling::Sampler;
+///
+/// #[derive(Clone)]
+/// struct Poet {
+///     sampler: Sampler,
+///     tool_router: ToolRouter<Self>,
+/// }
+///
+/// #[tool_router]
+/// impl Poet {
+///     /// Write a haiku.
+///     #[tool]
+///     async fn haiku(&self, ctx: RequestContext<RoleServer>) -> Result<String, ErrorData> {
+///         Ok(self.sampler.on(&ctx).sample_text("A haiku, please.").await?.text)
+///     }
+/// }
+///
+/// #[tool_handler(router = self.tool_router)]
+/// impl ServerHandler for Poet {
+///     fn get_info(&self) -> ServerInfo {
+///         ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let llm = ScriptedLlm::new().then_text("old pond / a frog jumps in / splash");
+/// let poet = Poet { sampler: Sampler::new(), tool_router: Poet::tool_router() };
+/// let client = connect_in_process(poet, SamplingClient::new(llm.clone())).await.unwrap();
+///
+/// let result = client.call_tool(CallToolRequestParams::new("haiku")).await.unwrap();
+/// assert_eq!(result.content[0].as_text().unwrap().text, "old pond / a frog jumps in / splash");
+/// assert_eq!(llm.requests()[0].last_text(), "A haiku, please.");
+/// client.cancel().await.unwrap();
+/// # }
+/// ```
+pub async fn connect_in_process<S, C>(
+    server: S,
+    client: C,
+) -> Result<RunningService<RoleClient, C>, ClientInitializeError>
+where
+    S: ServerHandler,
+    C: ClientHandler,
+{
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        match server.serve(server_io).await {
+            Ok(running) => {
+                let _ = running.waiting().await;
+            }
+            Err(error) => tracing::warn!(%error, "the in-process server did not start"),
+        }
+    });
+    client.serve(client_io).await
+}
+
 fn content_text(content: &[ContentBlock]) -> String {
     content
         .iter()
@@ -426,7 +496,7 @@ mod tests {
     use serde_json::json;
 
     fn cx() -> HandlerContext {
-        HandlerContext::new(Side::Test, Default::default())
+        HandlerContext::new(Side::Standalone, Default::default())
     }
 
     fn req() -> CreateMessageRequestParams {

@@ -17,11 +17,11 @@ use rmcp::model::{
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext, RunningService};
 use rmcp::{
-    ClientHandler, ErrorData, RoleClient, RoleServer, ServerHandler, ServiceExt, tool,
-    tool_handler, tool_router,
+    ClientHandler, ErrorData, RoleClient, RoleServer, ServerHandler, tool, tool_handler,
+    tool_router,
 };
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm};
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process};
 use rmcp_sampling::{
     HandlerContext, HandlerError, Sampler, SamplingHandler, Side, ToolError, sampling_tool,
     tools_from_router,
@@ -167,13 +167,9 @@ impl ClientHandler for PlainClient {
 }
 
 async fn connect<C: ClientHandler>(server: Server, client: C) -> RunningService<RoleClient, C> {
-    let (server_io, client_io) = tokio::io::duplex(1 << 16);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    client.serve(client_io).await.expect("client connects")
+    connect_in_process(server, client)
+        .await
+        .expect("client connects")
 }
 
 fn call(name: &'static str, prompt: &str) -> CallToolRequestParams {

@@ -526,3 +526,20 @@ async fn cancellation_stops_the_loop_and_drops_in_flight_tools() {
         "the in-flight tool was dropped"
     );
 }
+
+/// rmcp requires the futures of `#[tool]`s to be `Send`, so every sampling future must be.
+#[test]
+fn sampling_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let sampler = Sampler::new();
+    let request = sampler
+        .standalone()
+        .tools([add()])
+        .concurrency(Concurrency::Unlimited);
+    let text = request.sample_text("x");
+    assert_send(&text);
+    let typed = request.sample::<i64>("x");
+    assert_send(&typed);
+    let step = request.sample_step("x");
+    assert_send(&step);
+}

@@ -1,17 +1,19 @@
 //! The grammar of `#[sampling_tool(...)]` and of the parameter helper `#[arg(...)]`.
 //!
-//! Both are strict: an unknown key is an error that lists the accepted ones, a key given twice
-//! is an error at its second occurrence, and values must be literals. Errors go to the `Ctxt`
-//! so that every mistake is reported in one build; parsing goes on after each of them.
+//! Both are strict (through the shared helpers of `crate::attr`): an unknown key is an error
+//! that lists the accepted ones, a key given twice is an error at its second occurrence, and
+//! values must be literals. Errors go to the `Ctxt` so that every mistake is reported in one
+//! build; parsing goes on after each of them.
 
 use proc_macro2::TokenStream;
-use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
+use syn::{Attribute, Ident, LitStr, Meta, Path};
 
+use crate::attr::{self, crate_value, flag, set_once, string_value, unknown_key};
 use crate::ctxt::Ctxt;
 
-const TOOL_KEYS: &str = "`name = \"...\"`, `description = \"...\"` or `sequential`";
+const TOOL_KEYS: &str =
+    "`name = \"...\"`, `description = \"...\"`, `sequential` or `crate = \"...\"`";
 const ARG_KEYS: &str = "`description = \"...\"`, `default` or `rename = \"...\"`";
 
 /// The keys of `#[sampling_tool(...)]`.
@@ -23,6 +25,8 @@ pub(crate) struct ToolArgs {
     pub(crate) description: Option<LitStr>,
     /// `sequential`: the key itself, so that checks can point at it.
     pub(crate) sequential: Option<Ident>,
+    /// `crate = "..."`: the path of `rmcp_sampling`, instead of the one found in `Cargo.toml`.
+    pub(crate) krate: Option<Path>,
 }
 
 /// The keys of every `#[arg(...)]` on one parameter, merged.
@@ -42,7 +46,7 @@ pub(crate) struct ArgAttrs {
 pub(crate) fn parse_tool_args(cx: &mut Ctxt, tokens: TokenStream) -> ToolArgs {
     let mut args = ToolArgs::default();
     let parser = syn::meta::parser(|meta| {
-        let Some(key) = meta.path.get_ident().cloned() else {
+        let Some(key) = attr::key(&meta) else {
             return unknown_key(cx, &meta, "#[sampling_tool]", TOOL_KEYS);
         };
         match key.to_string().as_str() {
@@ -63,6 +67,10 @@ pub(crate) fn parse_tool_args(cx: &mut Ctxt, tokens: TokenStream) -> ToolArgs {
                     Some(key.clone()),
                     "#[sampling_tool]",
                 );
+            }
+            "crate" => {
+                let value = crate_value(cx, &meta, &key)?;
+                set_once(cx, &mut args.krate, &key, value, "#[sampling_tool]");
             }
             _ => return unknown_key(cx, &meta, "#[sampling_tool]", TOOL_KEYS),
         }
@@ -97,7 +105,7 @@ pub(crate) fn parse_arg_attr(cx: &mut Ctxt, attr: &Attribute, into: &mut ArgAttr
         return;
     }
     let result = attr.parse_nested_meta(|meta| {
-        let Some(key) = meta.path.get_ident().cloned() else {
+        let Some(key) = attr::key(&meta) else {
             return unknown_key(cx, &meta, "#[arg]", ARG_KEYS);
         };
         match key.to_string().as_str() {
@@ -120,83 +128,4 @@ pub(crate) fn parse_arg_attr(cx: &mut Ctxt, attr: &Attribute, into: &mut ArgAttr
     if let Err(error) = result {
         cx.push(error);
     }
-}
-
-/// Records `value` in `slot`, or a duplicate-key error at this (second) occurrence.
-fn set_once<T>(cx: &mut Ctxt, slot: &mut Option<T>, key: &Ident, value: Option<T>, attr: &str) {
-    let Some(value) = value else { return };
-    if slot.is_some() {
-        cx.error_spanned_by(key, format!("`{key}` is given twice in `{attr}`; keep one"));
-    } else {
-        *slot = Some(value);
-    }
-}
-
-/// An unknown key: records the error and skips its value, so parsing can go on.
-fn unknown_key(
-    cx: &mut Ctxt,
-    meta: &ParseNestedMeta<'_>,
-    attr: &str,
-    keys: &str,
-) -> syn::Result<()> {
-    let path = &meta.path;
-    let shown = quote::quote!(#path).to_string().replace(' ', "");
-    cx.error_spanned_by(
-        path,
-        format!("unknown key `{shown}` in `{attr}`; expected {keys}"),
-    );
-    skip_value(meta)
-}
-
-/// Consumes `= <expr>` or `(...)` after a key, if present.
-fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
-    if meta.input.peek(Token![=]) {
-        meta.value()?.parse::<Expr>()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        meta.parse_nested_meta(|inner| skip_value(&inner))?;
-    }
-    Ok(())
-}
-
-/// The string literal after `key =`; a missing or non-literal value is recorded as an error
-/// and yields `None`.
-fn string_value(
-    cx: &mut Ctxt,
-    meta: &ParseNestedMeta<'_>,
-    key: &Ident,
-    example: &str,
-) -> syn::Result<Option<LitStr>> {
-    if !meta.input.peek(Token![=]) {
-        cx.error_spanned_by(
-            key,
-            format!("`{key}` needs a string literal value: `{example}`"),
-        );
-        skip_value(meta)?;
-        return Ok(None);
-    }
-    let value: Expr = meta.value()?.parse()?;
-    match value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Ok(Some(lit)),
-        other => {
-            cx.error_spanned_by(
-                &other,
-                format!("`{key}` takes a string literal (macros and constants are not expanded here): `{example}`"),
-            );
-            Ok(None)
-        }
-    }
-}
-
-/// A flag key: records an error if a value follows it, and skips that value.
-fn flag(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &Ident, example: &str) -> syn::Result<()> {
-    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        cx.error_spanned_by(
-            key,
-            format!("`{key}` is a flag and takes no value: write `{example}`"),
-        );
-        skip_value(meta)?;
-    }
-    Ok(())
 }

@@ -12,11 +12,12 @@ use syn::spanned::Spanned;
 use syn::{Ident, LitStr, ReturnType};
 
 use super::model::{Tool, last_segment_named};
-use crate::paths;
+use crate::paths::Paths;
 
 /// The function and its tool constructor.
 pub(crate) fn tool(tool: &Tool) -> TokenStream {
-    let private = paths::private();
+    let paths = Paths::resolve(tool.args.krate.as_ref());
+    let private = paths.private();
     let func = &tool.func;
     let sig = &func.sig;
     let fn_ident = &sig.ident;
@@ -31,8 +32,8 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
 
     let args_struct = Ident::new("__SamplingToolArgs", Span::mixed_site());
     let args_var = Ident::new("__args", Span::mixed_site());
-    let serde_crate = paths::private_str("serde");
-    let schemars_crate = paths::private_str("schemars");
+    let serde_crate = paths.private_str("serde");
+    let schemars_crate = paths.private_str("schemars");
 
     let mut fields = Vec::new();
     let mut values = Vec::new();
@@ -72,7 +73,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
         });
         // Decoding goes through `__private::deserialize_arg`, whose path serde respans at the
         // string's span: a type that is not `Deserialize` gets one error, at the parameter.
-        let deserialize_with = LitStr::new(&paths::private_str("deserialize_arg"), ty.span());
+        let deserialize_with = LitStr::new(&paths.private_str("deserialize_arg"), ty.span());
         // An `Option` is optional through `default` (with `deserialize_with`, serde no longer
         // treats a missing `Option` as `None`); `skip_serializing_if` keeps `"default": null`
         // out of the schema (the struct is never serialized).
@@ -113,7 +114,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
         ReturnType::Default => quote!(#private::value_output(#ret)),
     };
 
-    let head = constructor_head(tool);
+    let head = constructor_head(tool, &paths);
     quote! {
         #func
 
@@ -145,7 +146,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
 /// "cannot find" errors), and the errors.
 pub(crate) fn fallback(tool: &Tool, errors: &syn::Error) -> TokenStream {
     let func = &tool.func;
-    let head = constructor_head(tool);
+    let head = constructor_head(tool, &Paths::resolve(tool.args.krate.as_ref()));
     let errors = errors.to_compile_error();
     quote! {
         #func
@@ -159,12 +160,12 @@ pub(crate) fn fallback(tool: &Tool, errors: &syn::Error) -> TokenStream {
     }
 }
 
-/// `#[doc = ...] <vis> fn <fn>_tool(&self) -> ::rmcp_sampling::SamplingTool<'_>`, or for a free
-/// function `fn <fn>_tool<'__tool>() -> ::rmcp_sampling::SamplingTool<'__tool>`: it borrows
+/// `#[doc = ...] <vis> fn <fn>_tool(&self) -> <crate>::SamplingTool<'_>`, or for a free
+/// function `fn <fn>_tool<'__tool>() -> <crate>::SamplingTool<'__tool>`: it borrows
 /// nothing, and `SamplingTool` is invariant in its lifetime, so a free tool must be able to
 /// take the lifetime of the method tools it is listed with.
-fn constructor_head(tool: &Tool) -> TokenStream {
-    let krate = paths::krate();
+fn constructor_head(tool: &Tool, paths: &Paths) -> TokenStream {
+    let krate = paths.krate();
     let func = &tool.func;
     let vis = &func.vis;
     let fn_name = func.sig.ident.to_string();

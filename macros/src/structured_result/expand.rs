@@ -8,15 +8,18 @@ use syn::{Data, DeriveInput};
 
 use super::args::Args;
 use super::check::Shape;
-use crate::{docs, paths};
+use crate::docs;
+use crate::paths::Paths;
 
 pub(crate) fn expand(args: &Args, input: &DeriveInput, shape: Shape) -> TokenStream {
     if !shape.derivable {
         return quote!(#input);
     }
-    let private = paths::private();
-    let serde_crate = format!("{private}::serde").replace(' ', "");
-    let schemars_crate = format!("{private}::schemars").replace(' ', "");
+    let paths = Paths::resolve(args.krate.as_ref());
+    let krate = paths.krate();
+    let private = paths.private();
+    let serde_crate = paths.private_str("serde");
+    let schemars_crate = paths.private_str("schemars");
 
     let mut derives = Vec::new();
     if !shape.has_serialize {
@@ -116,13 +119,13 @@ pub(crate) fn expand(args: &Args, input: &DeriveInput, shape: Shape) -> TokenStr
         #item
 
         #[automatically_derived]
-        impl #impl_generics ::rmcp_sampling::StructuredResult for #ident #ty_generics #where_tokens {
+        impl #impl_generics #krate::StructuredResult for #ident #ty_generics #where_tokens {
             fn type_name() -> &'static str {
                 #type_name
             }
 
             fn final_response_tool() -> #private::rmcp::model::Tool {
-                #private::result_tool::<Self>(<Self as ::rmcp_sampling::StructuredResult>::type_name(), #description)
+                #private::result_tool::<Self>(<Self as #krate::StructuredResult>::type_name(), #description)
             }
 
             fn parse_final_response(

@@ -87,7 +87,7 @@ pub(crate) async fn sent(server: &MockServer, field: &str) -> Vec<Value> {
 
 /// A context for a call outside any MCP session.
 pub(crate) fn cx() -> HandlerContext {
-    HandlerContext::new(Side::Test, Default::default())
+    HandlerContext::new(Side::Standalone, Default::default())
 }
 
 /// One call of the handler.
