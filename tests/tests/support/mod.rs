@@ -17,12 +17,18 @@ pub(crate) fn repo_root() -> PathBuf {
 /// Builds the `bench_server` example (stdio, the shared benchmark contract) and returns the
 /// path of its executable.
 pub(crate) fn build_bench_server() -> PathBuf {
+    build_example("bench_server")
+}
+
+/// Builds the example `name` of the `rmcp-sampling-examples` package with the cargo that runs
+/// the tests and returns the path of its executable.
+pub(crate) fn build_example(name: &str) -> PathBuf {
     let output = Command::new(env!("CARGO"))
         .current_dir(repo_root())
         .args([
             "build",
             "--example",
-            "bench_server",
+            name,
             "-p",
             "rmcp-sampling-examples",
             "--message-format=json-render-diagnostics",
@@ -32,14 +38,14 @@ pub(crate) fn build_bench_server() -> PathBuf {
         .expect("cargo runs");
     assert!(
         output.status.success(),
-        "building the bench_server example failed"
+        "building the {name} example failed"
     );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|message| {
-            message["reason"] == "compiler-artifact" && message["target"]["name"] == "bench_server"
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == name
         })
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the bench_server executable")
+        .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
 }
