@@ -324,30 +324,8 @@ pub(crate) mod generated {
     }
 }
 
+/// `StructuredResult` for std types, `[T]` naming the type parameters (none for scalars).
 macro_rules! std_result {
-    ($($ty:ty),* $(,)?) => {$(
-        impl StructuredResult for $ty {
-            fn type_name() -> &'static str {
-                short_type_name::<Self>()
-            }
-            fn final_response_tool() -> Tool {
-                final_response_tool_for::<Self>(Self::type_name(), None)
-            }
-            fn parse_final_response(input: JsonObject) -> Result<Self, Vec<String>> {
-                parse_final_response_as::<Self>(input)
-            }
-            fn to_text(&self) -> String {
-                result_to_text(self)
-            }
-        }
-    )*};
-}
-
-std_result!(
-    i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, bool, String
-);
-
-macro_rules! generic_result {
     ($([$($param:ident),*] $ty:ty),* $(,)?) => {$(
         impl<$($param),*> StructuredResult for $ty
         where
@@ -369,7 +347,9 @@ macro_rules! generic_result {
     )*};
 }
 
-generic_result!(
+std_result!(
+    [] i8, [] i16, [] i32, [] i64, [] isize, [] u8, [] u16, [] u32, [] u64, [] usize,
+    [] f32, [] f64, [] bool, [] String,
     [T] Vec<T>,
     [T] Option<T>,
     [T] HashMap<String, T>,
