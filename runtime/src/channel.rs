@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use rmcp::RoleServer;
 use rmcp::model::{CreateMessageRequestParams, CreateMessageResult};
 use rmcp::service::RequestContext;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::sampler::{HandlerMode, Sampler};
 use crate::{HandlerContext, SampleErrorKind, SamplingHandler, Side};
@@ -100,6 +100,8 @@ pub(crate) struct Llm<'a> {
     ctx: Option<&'a RequestContext<RoleServer>>,
     handler: Option<&'a dyn SamplingHandler>,
     cancellation: CancellationToken,
+    /// Ends the task that links an extra cancellation token, when the loop is over.
+    _unlink: Option<DropGuard>,
 }
 
 impl<'a> Llm<'a> {
@@ -109,6 +111,7 @@ impl<'a> Llm<'a> {
         tools_offered: bool,
         extra_cancellation: Option<&CancellationToken>,
     ) -> Result<Self, SampleErrorKind> {
+        let (cancellation, unlink) = linked_cancellation(ctx.map(|c| &c.ct), extra_cancellation);
         let decision = decide(
             sampler.mode(),
             sampler.handler().is_some(),
@@ -120,7 +123,8 @@ impl<'a> Llm<'a> {
             decision,
             ctx,
             handler: sampler.handler().map(|h| &**h),
-            cancellation: linked_cancellation(ctx.map(|c| &c.ct), extra_cancellation),
+            cancellation,
+            _unlink: unlink,
         })
     }
 
@@ -185,15 +189,16 @@ impl<'a> Llm<'a> {
     }
 }
 
-/// One token cancelled when either of the given ones is.
+/// One token cancelled when either of the given ones is. Linking two needs a task; dropping
+/// the returned guard (with the loop) ends it.
 fn linked_cancellation(
     a: Option<&CancellationToken>,
     b: Option<&CancellationToken>,
-) -> CancellationToken {
+) -> (CancellationToken, Option<DropGuard>) {
     match (a, b) {
-        (Some(a), None) => a.clone(),
-        (None, Some(b)) => b.clone(),
-        (None, None) => CancellationToken::new(),
+        (Some(a), None) => (a.clone(), None),
+        (None, Some(b)) => (b.clone(), None),
+        (None, None) => (CancellationToken::new(), None),
         (Some(a), Some(b)) => {
             let linked = a.child_token();
             let (b, child) = (b.clone(), linked.clone());
@@ -203,7 +208,7 @@ fn linked_cancellation(
                     () = child.cancelled() => {}
                 }
             });
-            linked
+            (linked.clone(), Some(linked.drop_guard()))
         }
     }
 }
@@ -286,5 +291,28 @@ mod tests {
                 "row {i}: {mode:?} handler={handler} decline={decline} client={client:?} tools={tools}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn an_extra_token_is_linked_for_the_loops_lifetime_only() {
+        let (request, extra) = (CancellationToken::new(), CancellationToken::new());
+        let (linked, guard) = linked_cancellation(Some(&request), Some(&extra));
+        extra.cancel();
+        tokio::time::timeout(std::time::Duration::from_secs(10), linked.cancelled())
+            .await
+            .expect("cancelling the extra token cancels the loop");
+        assert!(
+            !request.is_cancelled(),
+            "the MCP request's token is left alone"
+        );
+        drop(guard);
+
+        let (request, extra) = (CancellationToken::new(), CancellationToken::new());
+        let (linked, guard) = linked_cancellation(Some(&request), Some(&extra));
+        request.cancel();
+        assert!(linked.is_cancelled());
+        drop(guard);
+        let (linked, guard) = linked_cancellation(None, Some(&extra));
+        assert!(guard.is_none() && !linked.is_cancelled());
     }
 }
