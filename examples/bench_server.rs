@@ -135,7 +135,7 @@ impl BenchServer {
                 }
                 Err(error) => tool_error(format!("the verdict cannot be serialized: {error}")),
             },
-            Err(error) => sample_error(&error),
+            Err(error) => sample_error(error),
         }
     }
 
@@ -184,14 +184,14 @@ impl ServerHandler for BenchServer {
 fn text_result(out: Result<String, SampleError>) -> CallToolResult {
     match out {
         Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
-        Err(error) => sample_error(&error),
+        Err(error) => sample_error(error),
     }
 }
 
 /// A failed loop as a tool error the caller can read.
-fn sample_error(error: &SampleError) -> CallToolResult {
+fn sample_error(error: SampleError) -> CallToolResult {
     tracing::warn!(%error, "sampling loop failed");
-    tool_error(error.to_string())
+    error.into_tool_result()
 }
 
 fn tool_error(message: String) -> CallToolResult {

@@ -115,7 +115,7 @@ fn llm_response(out: Result<String, SampleError>) -> CallToolResult {
         }
         Err(error) => {
             tracing::warn!(%error, "sampling loop failed");
-            CallToolResult::error(vec![ContentBlock::text(error.to_string())])
+            error.into_tool_result()
         }
     }
 }

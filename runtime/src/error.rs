@@ -217,6 +217,21 @@ impl std::error::Error for SampleError {
     }
 }
 
+impl SampleError {
+    /// The error as an `isError` tool result carrying its message: what a tool returns when
+    /// its caller should read why sampling failed, rather than get a JSON-RPC error (for that,
+    /// `?` converts a `SampleError` into rmcp's `ErrorData`).
+    pub fn into_tool_result(self) -> rmcp::model::CallToolResult {
+        rmcp::model::CallToolResult::error(vec![rmcp::model::ContentBlock::text(self.to_string())])
+    }
+}
+
+impl From<SampleError> for rmcp::model::CallToolResult {
+    fn from(error: SampleError) -> Self {
+        error.into_tool_result()
+    }
+}
+
 impl From<SampleError> for rmcp::ErrorData {
     fn from(error: SampleError) -> Self {
         match *error.kind {
