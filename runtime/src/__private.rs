@@ -44,7 +44,7 @@ where
 {
     match result {
         Ok(value) => value.into_tool_output(),
-        Err(error) => crate::tool::result_to_output::<(), E>(Err(error)),
+        Err(error) => crate::tools::tool::result_to_output::<(), E>(Err(error)),
     }
 }
 
@@ -85,4 +85,4 @@ where
 }
 
 // `#[structured_result]` (items documented in `result.rs`).
-pub use crate::result::generated::{parse_result, result_text, result_tool, result_type_name};
+pub use crate::typed::result::generated::{parse_result, result_text, result_tool, result_type_name};

@@ -73,7 +73,7 @@ use rmcp::model::{
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
 
-use crate::handler::check_response;
+use crate::channel::handler::check_response;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
 
 /// The JSON-RPC method of a sampling request.

@@ -10,37 +10,28 @@ pub use rmcp_sampling_macros::{sampling_tool, structured_result};
 /// The rmcp crate this crate is built on, for the types a sampling call names.
 pub use rmcp;
 
-mod args;
 mod channel;
-mod engine;
 mod error;
-mod exec;
-mod handler;
-mod request;
-mod result;
-mod router;
-mod sampler;
-mod schema;
-mod tool;
-mod toolset;
-mod validate;
+mod sampling;
+mod tools;
+mod typed;
 
-pub use args::decode_args;
+pub use tools::args::decode_args;
 pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
-pub use exec::Concurrency;
-pub use handler::{
+pub use tools::exec::Concurrency;
+pub use channel::handler::{
     HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply, Side,
 };
-pub use request::{
+pub use sampling::request::{
     DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
     Messages, ModelHints, SampleRequest, Sampled, Step,
 };
-pub use result::{StructuredResult, violation_report};
-pub use router::tools_from_router;
-pub use sampler::{HandlerMode, Sampler};
-pub use schema::{args_schema_for, schema_for};
-pub use tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
-pub use toolset::{FINAL_RESPONSE, Toolset};
+pub use typed::result::{StructuredResult, violation_report};
+pub use tools::router::tools_from_router;
+pub use sampling::sampler::{HandlerMode, Sampler};
+pub use tools::schema::{args_schema_for, schema_for};
+pub use tools::tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
+pub use tools::toolset::{FINAL_RESPONSE, Toolset};
 
 #[doc(hidden)]
 pub mod __private;

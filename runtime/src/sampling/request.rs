@@ -11,7 +11,7 @@ use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::exec::Concurrency;
+use crate::tools::exec::Concurrency;
 use crate::{Sampler, SamplingTool};
 
 /// The default `max_tokens` of each LLM request.

@@ -189,7 +189,7 @@ pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String>
     }
     let mut ids = std::collections::HashSet::new();
     let mut tool_uses = 0usize;
-    for block in crate::request::blocks(&result.message) {
+    for block in crate::sampling::request::blocks(&result.message) {
         if let Some(tool_use) = block.as_tool_use() {
             tool_uses += 1;
             if !ids.insert(tool_use.id.as_str()) {

@@ -1,13 +1,15 @@
 //! Which LLM answers a request, and the call itself: the one seam between the loop and the
 //! channels (the client's LLM through rmcp, or a server-side handler).
 
+pub(crate) mod handler;
+
 use futures::future::BoxFuture;
 use rmcp::RoleServer;
 use rmcp::model::{CreateMessageRequestParams, CreateMessageResult};
 use rmcp::service::RequestContext;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::sampler::{HandlerMode, Sampler};
+use crate::sampling::sampler::{HandlerMode, Sampler};
 use crate::{HandlerContext, SampleErrorKind, SamplingHandler, Side};
 
 /// The first protocol version without server-initiated requests (SEP-2322 multi round-trip).

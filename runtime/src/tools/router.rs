@@ -8,7 +8,7 @@ use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{CallToolRequestParams, CallToolResponse, ContentBlock};
 use rmcp::service::RequestContext;
 
-use crate::tool::ToolCallErrorKind;
+use crate::tools::tool::ToolCallErrorKind;
 use crate::{SamplingTool, ToolCallError, ToolOutput};
 
 /// The tools of an rmcp [`ToolRouter`] as sampling tools, so the LLM can call the server's
@@ -45,7 +45,7 @@ where
             let call_name = name.clone();
             let sampling = SamplingTool::from_raw(
                 name,
-                Arc::new(crate::schema::with_required_array(&tool.input_schema)),
+                Arc::new(crate::tools::schema::with_required_array(&tool.input_schema)),
                 move |args| {
                     let name = call_name.clone();
                     Box::pin(async move {

@@ -87,14 +87,14 @@ impl<'a> SamplingTool<'a> {
         Fut: Future<Output = Result<ToolOutput, ToolCallError>> + Send + 'a,
     {
         let call = move |args: JsonObject| -> ToolFuture<'a> {
-            match crate::args::decode_args::<Args>(args) {
+            match crate::tools::args::decode_args::<Args>(args) {
                 Ok(args) => Box::pin(f(args)),
                 Err(message) => {
                     Box::pin(async move { Err(ToolCallError::invalid_arguments(message)) })
                 }
             }
         };
-        Self::from_raw(name, crate::schema::args_schema_for::<Args>(), call)
+        Self::from_raw(name, crate::tools::schema::args_schema_for::<Args>(), call)
     }
 
     /// A tool from a ready input schema and a call on raw JSON arguments; the building block

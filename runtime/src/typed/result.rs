@@ -17,9 +17,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::schema::{is_object_schema, schema_for, with_required_array};
-use crate::toolset::FINAL_RESPONSE;
-use crate::validate;
+use crate::tools::schema::{is_object_schema, schema_for, with_required_array};
+use crate::tools::toolset::FINAL_RESPONSE;
+use crate::typed::validate;
 
 /// A type that a sampling loop can return: `sample::<T>()` offers a synthetic
 /// `final_response` tool whose input schema is `T`'s, and turns the LLM's call of it into a

@@ -8,7 +8,7 @@ use futures::{FutureExt, StreamExt};
 use rmcp::model::{ContentBlock, SamplingMessageContentBlock, ToolResultContent, ToolUseContent};
 use tracing::Instrument;
 
-use crate::tool::ToolCallErrorKind;
+use crate::tools::tool::ToolCallErrorKind;
 use crate::{ToolCallError, ToolOutput, Toolset};
 
 /// How many tool calls of one LLM response run at once.
