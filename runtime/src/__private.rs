@@ -85,4 +85,6 @@ where
 }
 
 // `#[structured_result]` (items documented in `result.rs`).
-pub use crate::typed::result::generated::{parse_result, result_text, result_tool, result_type_name};
+pub use crate::typed::result::generated::{
+    parse_result, result_text, result_tool, result_type_name,
+};

@@ -96,6 +96,9 @@ pub enum SampleErrorKind {
     InvalidResponse(String),
     /// The loop reached its iterations cap without an answer.
     MaxIterations(u32),
+    /// On protocol 2026-07-28, the client's round budget ran out before the loop's answer
+    /// (see `Sampler::round_budget`).
+    RoundBudget(u32),
     /// The MCP request was cancelled.
     Cancelled,
     /// The LLM kept sending a `final_response` that does not validate.
@@ -188,6 +191,11 @@ impl fmt::Display for SampleError {
             SampleErrorKind::MaxIterations(cap) => write!(
                 f,
                 "sampling exceeded the maximum of {cap} iterations without a final answer"
+            ),
+            SampleErrorKind::RoundBudget(rounds) => write!(
+                f,
+                "sampling used the {rounds} rounds the client drives (`Sampler::round_budget`) \
+                 without a final answer"
             ),
             SampleErrorKind::Cancelled => f.write_str("the request was cancelled"),
             SampleErrorKind::InvalidResult {

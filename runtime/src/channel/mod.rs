@@ -2,12 +2,18 @@
 //! channels (the client's LLM through rmcp, or a server-side handler).
 
 pub(crate) mod handler;
+pub(crate) mod roundtrip;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::future::BoxFuture;
 use rmcp::RoleServer;
-use rmcp::model::{CreateMessageRequestParams, CreateMessageResult};
+use rmcp::model::{CreateMessageRequestParams, CreateMessageResult, SamplingMessageContentBlock};
 use rmcp::service::RequestContext;
 use tokio_util::sync::{CancellationToken, DropGuard};
+
+use self::roundtrip::{Answer, Round, RoundHandle};
 
 use crate::sampling::sampler::{HandlerMode, Sampler};
 use crate::{HandlerContext, SampleErrorKind, SamplingHandler, Side};
@@ -24,6 +30,9 @@ pub(crate) struct ClientView {
     pub sampling_tools: bool,
     /// The connection speaks 2026-07-28 or later: no server-initiated requests.
     pub modern: bool,
+    /// The tool body runs under `Sampler::reply` with a `SamplingContext`, so a sampling call
+    /// can suspend it (multi round-trip).
+    pub can_suspend: bool,
 }
 
 impl ClientView {
@@ -36,8 +45,14 @@ impl ClientView {
             modern: ctx
                 .protocol_version()
                 .is_some_and(|v| v.as_str() >= MODERN_ERA),
+            can_suspend: round_of(ctx).is_some_and(|round| round.is_open()),
         }
     }
+}
+
+/// The multi round-trip round of the tool call `ctx` belongs to, when it has one.
+fn round_of(ctx: &RequestContext<RoleServer>) -> Option<&Arc<Round>> {
+    ctx.extensions.get::<RoundHandle>().map(|handle| &handle.0)
 }
 
 /// Where the requests of one loop go.
@@ -45,6 +60,8 @@ impl ClientView {
 pub(crate) enum Decision {
     /// The client's LLM; on a client error, the handler too when `decline_fallback`.
     Client { decline_fallback: bool },
+    /// The client's LLM through multi round-trip input requests (2026-07-28).
+    RoundTrip,
     /// The server-side handler.
     Handler,
 }
@@ -71,18 +88,20 @@ pub(crate) fn decide(
         None => SampleErrorKind::Configuration(
             "a standalone sampling call (outside an MCP request) needs a sampling handler".into(),
         ),
-        // The push channel does not exist on 2026-07-28; the multi round-trip channel is not
-        // built yet, so the handler is the only way.
-        Some(view) if view.modern => SampleErrorKind::Configuration(
-            "the client speaks protocol 2026-07-28, which has no server-initiated sampling \
-             requests, and multi round-trip sampling is not supported yet: configure a sampling \
-             handler"
-                .into(),
-        ),
         Some(view) if !view.sampling => SampleErrorKind::ClientDoesNotSupportSampling,
         Some(view) if tools_offered && !view.sampling_tools => {
             SampleErrorKind::ClientDoesNotSupportSamplingTools
         }
+        Some(view) if view.modern && view.can_suspend => return Ok(Decision::RoundTrip),
+        // The push channel does not exist on 2026-07-28: only a suspendable body reaches the
+        // client's LLM there.
+        Some(view) if view.modern => SampleErrorKind::Configuration(
+            "the client speaks protocol 2026-07-28, where the server cannot send it sampling \
+             requests: take a `SamplingContext` in the tool (before `Parameters`), run the body \
+             in `sampler.reply(&ctx, async { .. })` and return its `ToolReply`, so sampling goes \
+             through multi round-trip input requests; or configure a sampling handler"
+                .into(),
+        ),
         Some(_) => {
             return Ok(Decision::Client {
                 decline_fallback: fallback_on_decline && has_handler,
@@ -104,6 +123,29 @@ pub(crate) struct Llm<'a> {
     cancellation: CancellationToken,
     /// Ends the task that links an extra cancellation token, when the loop is over.
     _unlink: Option<DropGuard>,
+    /// On the multi round-trip channel, this sampling call's place in its round.
+    round: Option<RoundCall>,
+}
+
+/// A sampling call's place in a multi round-trip round.
+struct RoundCall {
+    round: Arc<Round>,
+    /// The call's index in the tool body (start order).
+    index: usize,
+    /// LLM turns answered so far.
+    turns: AtomicUsize,
+    /// Whether the next request forces the answer.
+    forced: AtomicBool,
+    /// Whether the call is waiting for the client.
+    suspended: AtomicBool,
+}
+
+impl Drop for RoundCall {
+    fn drop(&mut self) {
+        if !self.suspended.load(Ordering::Relaxed) {
+            self.round.end_call();
+        }
+    }
 }
 
 impl<'a> Llm<'a> {
@@ -121,19 +163,72 @@ impl<'a> Llm<'a> {
             ctx.map(ClientView::of),
             tools_offered,
         )?;
+        let round = match (decision, ctx.and_then(round_of)) {
+            (Decision::RoundTrip, Some(round)) => Some(RoundCall {
+                index: round.begin_call(),
+                round: round.clone(),
+                turns: AtomicUsize::new(0),
+                forced: AtomicBool::new(false),
+                suspended: AtomicBool::new(false),
+            }),
+            _ => None,
+        };
         Ok(Self {
             decision,
             ctx,
             handler: sampler.handler().map(|h| &**h),
             cancellation,
             _unlink: unlink,
+            round,
         })
+    }
+
+    /// Whether the next request must force the answer because it is the last one the client
+    /// will answer (multi round-trip round budget). `first_request` gives the call's first
+    /// request, whose digest must match the one recorded in earlier rounds.
+    pub(crate) fn forces_answer(
+        &self,
+        first_request: impl FnOnce() -> CreateMessageRequestParams,
+    ) -> Result<bool, SampleErrorKind> {
+        let Some(call) = &self.round else {
+            return Ok(false);
+        };
+        let turn = call.turns.load(Ordering::Relaxed);
+        let forced = call.round.prepare_turn(call.index, turn, first_request)?;
+        call.forced.store(forced, Ordering::Relaxed);
+        Ok(forced)
+    }
+
+    /// The round budget of the multi round-trip channel.
+    pub(crate) fn round_budget(&self) -> u32 {
+        self.round
+            .as_ref()
+            .and_then(|call| call.round.budget())
+            .unwrap_or_default()
+    }
+
+    /// The results of the tool batch that follows the last response, when it already ran in
+    /// an earlier round.
+    pub(crate) fn recorded_tools(&self) -> Option<Vec<SamplingMessageContentBlock>> {
+        let call = self.round.as_ref()?;
+        let turn = call.turns.load(Ordering::Relaxed).checked_sub(1)?;
+        call.round.recorded_tools(call.index, turn)
+    }
+
+    /// Keeps the results of the tool batch that follows the last response for later rounds.
+    pub(crate) fn record_tools(&self, results: &[SamplingMessageContentBlock]) {
+        if let Some(call) = &self.round
+            && let Some(turn) = call.turns.load(Ordering::Relaxed).checked_sub(1)
+        {
+            call.round.record_tools(call.index, turn, results);
+        }
     }
 
     /// The channel's name, for traces.
     pub(crate) fn channel(&self) -> &'static str {
         match self.decision {
             Decision::Client { .. } => "client",
+            Decision::RoundTrip => "client-round-trip",
             Decision::Handler => "handler",
         }
     }
@@ -150,6 +245,7 @@ impl<'a> Llm<'a> {
     ) -> BoxFuture<'_, Result<CreateMessageResult, SampleErrorKind>> {
         Box::pin(async move {
             match (self.decision, self.ctx) {
+                (Decision::RoundTrip, _) => self.call_round_trip(params).await,
                 (Decision::Client { decline_fallback }, Some(ctx)) => {
                     let retry = decline_fallback.then(|| params.clone());
                     match ctx.peer.create_message(params).await {
@@ -167,6 +263,31 @@ impl<'a> Llm<'a> {
                 _ => self.call_handler(params).await,
             }
         })
+    }
+
+    /// Answers from the round's journal, or asks the client and waits: the tool body's round
+    /// ends while this call waits, and the body is dropped with it.
+    async fn call_round_trip(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, SampleErrorKind> {
+        let Some(call) = &self.round else {
+            return Err(SampleErrorKind::Configuration(
+                "a multi round-trip sampling call has no round".into(),
+            ));
+        };
+        let turn = call.turns.load(Ordering::Relaxed);
+        let forced = call.forced.load(Ordering::Relaxed);
+        match call.round.answer(call.index, turn, forced, params)? {
+            Answer::Ready(response) => {
+                call.turns.store(turn + 1, Ordering::Relaxed);
+                Ok(*response)
+            }
+            Answer::Asked => {
+                call.suspended.store(true, Ordering::Relaxed);
+                std::future::pending().await
+            }
+        }
     }
 
     async fn call_handler(
@@ -223,21 +344,38 @@ mod tests {
         sampling: true,
         sampling_tools: true,
         modern: false,
+        can_suspend: false,
     };
     const NO_TOOLS: ClientView = ClientView {
         sampling: true,
         sampling_tools: false,
         modern: false,
+        can_suspend: false,
     };
     const NONE: ClientView = ClientView {
         sampling: false,
         sampling_tools: false,
         modern: false,
+        can_suspend: false,
     };
     const MODERN: ClientView = ClientView {
         sampling: true,
         sampling_tools: true,
         modern: true,
+        can_suspend: false,
+    };
+    const ROUND_TRIP: ClientView = ClientView {
+        can_suspend: true,
+        ..MODERN
+    };
+    const ROUND_TRIP_NO_TOOLS: ClientView = ClientView {
+        sampling_tools: false,
+        ..ROUND_TRIP
+    };
+    const ROUND_TRIP_NONE: ClientView = ClientView {
+        sampling: false,
+        sampling_tools: false,
+        ..ROUND_TRIP
     };
 
     fn show(result: Result<Decision, SampleErrorKind>) -> String {
@@ -247,6 +385,7 @@ mod tests {
             }) => "client+decline".into(),
             Ok(Decision::Client { .. }) => "client".into(),
             Ok(Decision::Handler) => "handler".into(),
+            Ok(Decision::RoundTrip) => "round-trip".into(),
             Err(SampleErrorKind::ClientDoesNotSupportSampling) => "err:no-sampling".into(),
             Err(SampleErrorKind::ClientDoesNotSupportSamplingTools) => "err:no-tools".into(),
             Err(SampleErrorKind::Configuration(_)) => "err:config".into(),
@@ -283,6 +422,49 @@ mod tests {
             (Fallback, false, false, Some(NONE), true, "err:no-sampling"),
             (Fallback, true, false, Some(MODERN), true, "handler"),
             (Fallback, false, false, Some(MODERN), true, "err:config"),
+            (Fallback, false, false, Some(ROUND_TRIP), true, "round-trip"),
+            (Fallback, true, true, Some(ROUND_TRIP), true, "round-trip"),
+            (Always, true, false, Some(ROUND_TRIP), true, "handler"),
+            (
+                Fallback,
+                false,
+                false,
+                Some(ROUND_TRIP_NO_TOOLS),
+                false,
+                "round-trip",
+            ),
+            (
+                Fallback,
+                false,
+                false,
+                Some(ROUND_TRIP_NO_TOOLS),
+                true,
+                "err:no-tools",
+            ),
+            (
+                Fallback,
+                true,
+                false,
+                Some(ROUND_TRIP_NO_TOOLS),
+                true,
+                "handler",
+            ),
+            (
+                Fallback,
+                false,
+                false,
+                Some(ROUND_TRIP_NONE),
+                false,
+                "err:no-sampling",
+            ),
+            (
+                Fallback,
+                true,
+                false,
+                Some(ROUND_TRIP_NONE),
+                false,
+                "handler",
+            ),
             (Fallback, true, false, None, true, "handler"),
             (Fallback, false, false, None, true, "err:config"),
         ];

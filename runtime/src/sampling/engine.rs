@@ -10,9 +10,9 @@ use rmcp::model::{
 use tracing::Instrument;
 
 use crate::channel::Llm;
-use crate::tools::exec::{self, ExecOptions};
 use crate::channel::handler::check_response;
 use crate::sampling::request::{Messages, Options, Sampled, Step, text_of, tool_calls_of};
+use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
 };
@@ -61,7 +61,16 @@ impl<'a> SampleRequest<'a> {
             .llm(!toolset.is_empty())
             .map_err(|e| e.with_history(history.clone()))?;
         let tools = (!toolset.is_empty()).then(|| toolset.to_rmcp_tools());
-        let params = self.params(&history, tools, self.options.tool_choice.clone());
+        let forced = llm
+            .forces_answer(|| {
+                self.params(&history, tools.clone(), self.options.tool_choice.clone())
+            })
+            .map_err(|kind| SampleError::new(kind).with_history(history.clone()))?;
+        let tool_choice = match (&tools, forced) {
+            (Some(_), true) => Some(ToolChoiceMode::None),
+            _ => self.options.tool_choice.clone(),
+        };
+        let params = self.params(&history, tools, tool_choice);
         let response = match self.call_llm(&llm, params, 1).await {
             Ok(response) => response,
             Err(kind) => return Err(SampleError::new(kind).with_history(history)),
@@ -160,9 +169,29 @@ impl<'a> SampleRequest<'a> {
         if state.iterations >= cap {
             return Err(SampleErrorKind::MaxIterations(cap));
         }
+        let forced = llm.forces_answer(|| {
+            let mut tools = offered.to_vec();
+            if let Goal::Typed { tool, .. } = goal {
+                tools.push((**tool).clone());
+            }
+            self.params(
+                &state.history,
+                Some(tools),
+                self.options.tool_choice.clone(),
+            )
+        })?;
         state.iterations += 1;
         let step = state.iterations;
-        let last = step == cap;
+        let last = step == cap || forced;
+        // The error when the last request still gets no answer: the iterations cap, or the
+        // rounds the client affords (multi round-trip).
+        let out_of_turns = || {
+            if step == cap {
+                SampleErrorKind::MaxIterations(cap)
+            } else {
+                SampleErrorKind::RoundBudget(llm.round_budget())
+            }
+        };
         let (tools, tool_choice) = match goal {
             Goal::Text(_) => {
                 let tools = (!offered.is_empty()).then(|| offered.to_vec());
@@ -197,7 +226,7 @@ impl<'a> SampleRequest<'a> {
                     }));
                 }
                 if last {
-                    return Err(SampleErrorKind::MaxIterations(cap));
+                    return Err(out_of_turns());
                 }
                 let results = self.run_tools(llm, toolset, &calls, step).await?;
                 state
@@ -220,7 +249,7 @@ impl<'a> SampleRequest<'a> {
                         });
                     }
                     if last {
-                        return Err(SampleErrorKind::MaxIterations(cap));
+                        return Err(out_of_turns());
                     }
                     state
                         .history
@@ -229,7 +258,7 @@ impl<'a> SampleRequest<'a> {
                 }
                 let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
                 if last && !has_final {
-                    return Err(SampleErrorKind::MaxIterations(cap));
+                    return Err(out_of_turns());
                 }
                 // Other tools run first; their results are part of the history either way.
                 let others: Vec<&ToolUseContent> = calls
@@ -373,6 +402,9 @@ impl<'a> SampleRequest<'a> {
         if cancellation.is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
         }
+        if let Some(recorded) = llm.recorded_tools() {
+            return Ok(recorded);
+        }
         let options = ExecOptions {
             concurrency: self.options.concurrency,
             timeout: self.options.tool_timeout,
@@ -382,7 +414,10 @@ impl<'a> SampleRequest<'a> {
         tokio::select! {
             biased;
             () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
-            results = exec::execute(toolset, calls, options) => Ok(results),
+            results = exec::execute(toolset, calls, options) => {
+                llm.record_tools(&results);
+                Ok(results)
+            }
         }
     }
 

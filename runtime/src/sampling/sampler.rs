@@ -2,10 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 
+use rmcp::model::RequestStateCodec;
+
+use crate::channel::roundtrip::state::RoundTripConfig;
 use crate::{SampleRequest, SamplingHandler};
 
 /// When a configured [`SamplingHandler`] answers instead of the client's LLM.
@@ -43,6 +47,7 @@ pub struct Sampler {
     handler: Option<Arc<dyn SamplingHandler>>,
     mode: HandlerMode,
     fallback_on_decline: bool,
+    round_trip: RoundTripConfig,
 }
 
 impl fmt::Debug for Sampler {
@@ -54,6 +59,17 @@ impl fmt::Debug for Sampler {
             )
             .field("mode", &self.mode)
             .field("fallback_on_decline", &self.fallback_on_decline)
+            .field(
+                "state_key",
+                &if self.round_trip.codec.is_some() {
+                    "configured"
+                } else {
+                    "random, this process only"
+                },
+            )
+            .field("state_ttl", &self.round_trip.ttl)
+            .field("max_state_bytes", &self.round_trip.max_state_bytes)
+            .field("round_budget", &self.round_trip.round_budget)
             .finish()
     }
 }
@@ -109,6 +125,60 @@ impl Sampler {
     /// The handler, if one is configured.
     pub fn handler(&self) -> Option<&Arc<dyn SamplingHandler>> {
         self.handler.as_ref()
+    }
+
+    /// Seals multi round-trip state (protocol 2026-07-28) with this codec: rmcp's HMAC-SHA256
+    /// `RequestStateCodec`, whose keyring rotates keys (seal with the active key, open with any
+    /// key still in the ring). Give every replica of the server the same keyring and any of
+    /// them resumes any suspended tool call: nothing is kept in memory between rounds.
+    ///
+    /// Without a codec, a random key is made once per process: suspended calls resume only in
+    /// the process that suspended them (fine for stdio and single-process servers).
+    ///
+    /// ```
+    /// use rmcp_sampling::Sampler;
+    /// use rmcp_sampling::rmcp::model::RequestStateCodec;
+    ///
+    /// let keyring = RequestStateCodec::new_with_keyring(
+    ///     "2026-11",
+    ///     [("2026-11", vec![7u8; 32]), ("2026-10", vec![6u8; 32])],
+    /// )
+    /// .expect("keys of 32 bytes or more");
+    /// let sampler = Sampler::new().state_codec(keyring);
+    /// # let _ = sampler;
+    /// ```
+    pub fn state_codec(mut self, codec: RequestStateCodec) -> Self {
+        self.round_trip.codec = Some(Arc::new(codec));
+        self
+    }
+
+    /// How long a sealed multi round-trip state stays valid (default 600 s, as in the Python
+    /// and TypeScript SDKs). A client that answers later gets `-32602` and must start over.
+    pub fn state_ttl(mut self, ttl: Duration) -> Self {
+        self.round_trip.ttl = ttl;
+        self
+    }
+
+    /// The largest sealed multi round-trip state sent or accepted, in bytes (default 1 MiB).
+    /// A loop whose state would grow past it fails with a message naming this option; a
+    /// larger state from a client is refused before it is decoded.
+    pub fn max_state_bytes(mut self, bytes: usize) -> Self {
+        self.round_trip.max_state_bytes = bytes;
+        self
+    }
+
+    /// How many `tools/call` rounds the client drives before giving up (default 10: rmcp, the
+    /// Python SDK and the TypeScript SDK 2.x; the TypeScript shim for older clients drives 8).
+    /// The LLM request asked in the last affordable round forces the answer
+    /// (`final_response` only for a typed result, `toolChoice: none` for text), as the
+    /// specification advises, instead of running out.
+    pub fn round_budget(mut self, rounds: u32) -> Self {
+        self.round_trip.round_budget = rounds.max(2);
+        self
+    }
+
+    pub(crate) fn round_trip(&self) -> &RoundTripConfig {
+        &self.round_trip
     }
 
     pub(crate) fn falls_back_on_decline(&self) -> bool {

@@ -1,0 +1,527 @@
+//! The client's LLM on protocol 2026-07-28, where the server can no longer send requests: multi
+//! round-trip (SEP-2322). A sampling call that needs the client's LLM suspends the whole tool
+//! call, which answers with an `InputRequiredResult` carrying the `sampling/createMessage`
+//! request and a sealed journal (`requestState`). The client retries the tool call with the
+//! LLM's answer; the tool body runs again and every sampling call replays its journal up to the
+//! point where it stopped, then goes on with the new answer.
+//!
+//! A tool body takes part through two pieces: the [`SamplingContext`] extractor (the call's
+//! name, arguments, state and input responses, beside rmcp's request context) and
+//! [`Sampler::reply`](crate::Sampler::reply), which runs the body, notices when every sampling
+//! call in it is waiting for the client, and turns that into the tool's [`ToolReply`].
+
+pub(crate) mod state;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Poll, Waker};
+
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
+use rmcp::model::{
+    CallToolResponse, CreateMessageRequestParams, CreateMessageResult, InputRequest,
+    InputRequiredResult, InputResponses, JsonObject, Request, SamplingMessageContentBlock,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+
+use self::state::{Asked, Binding, CallRecord, Journal, RoundTripConfig, Turn, input_key};
+use crate::{SampleError, SampleErrorKind, Sampler};
+
+/// The request context of a tool that samples, for every protocol era.
+///
+/// Take it as a parameter of an rmcp `#[tool]` function **before** `Parameters<..>` (rmcp hands
+/// the arguments to the first extractor that takes them, and the sealed state is bound to them),
+/// pass it to [`Sampler::reply`](crate::Sampler::reply), and use it wherever a
+/// `&RequestContext<RoleServer>` is expected: it dereferences to one, so
+/// `sampler.on(&ctx)` reads as before.
+#[derive(Clone)]
+pub struct SamplingContext {
+    ctx: RequestContext<RoleServer>,
+    round: Arc<Round>,
+}
+
+impl std::fmt::Debug for SamplingContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SamplingContext")
+            .field("id", &self.ctx.id)
+            .field("tool", &self.round.call.tool)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for SamplingContext {
+    type Target = RequestContext<RoleServer>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.ctx
+    }
+}
+
+impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
+    fn from_context_part(context: &mut ToolCallContext<'_, S>) -> Result<Self, ErrorData> {
+        let call = CallInfo {
+            tool: context.name.to_string(),
+            arguments: context.arguments.clone(),
+            request_state: context.request_state.take(),
+            input_responses: context.input_responses.take().unwrap_or_default(),
+            principal: principal(&context.request_context),
+        };
+        let round = Arc::new(Round::new(call));
+        // A `RequestContext` extracted after this one finds the round too.
+        context
+            .request_context
+            .extensions
+            .insert(RoundHandle(round.clone()));
+        let mut ctx = context.request_context.clone();
+        ctx.extensions.insert(RoundHandle(round.clone()));
+        Ok(Self { ctx, round })
+    }
+}
+
+/// The caller's credentials, when the transport carries them (streamable HTTP).
+fn principal(ctx: &RequestContext<RoleServer>) -> Option<Vec<u8>> {
+    let parts = ctx.extensions.get::<http::request::Parts>()?;
+    let authorization = parts.headers.get(http::header::AUTHORIZATION)?;
+    Some(authorization.as_bytes().to_vec())
+}
+
+/// What a tool answers: its value, a loop failure for the caller to read, or, on protocol
+/// 2026-07-28, a request for the client's LLM.
+///
+/// Made by [`Sampler::reply`](crate::Sampler::reply); rmcp turns it into the `tools/call`
+/// response (it implements rmcp's `IntoCallToolResult` whenever `T` does).
+#[derive(Debug)]
+#[must_use = "a tool reply must be returned to rmcp"]
+pub struct ToolReply<T>(Reply<T>);
+
+#[derive(Debug)]
+enum Reply<T> {
+    /// The body finished.
+    Done(T),
+    /// A sampling loop failed: an `isError` tool result with the reason, so the caller (and
+    /// its LLM) can read it.
+    Failed(SampleError),
+    /// Suspended until the client answers the input requests.
+    InputRequired(InputRequiredResult),
+    /// The request itself is unacceptable (a bad `requestState`): a JSON-RPC error.
+    Refused(ErrorData),
+}
+
+impl<T> ToolReply<T> {
+    /// Whether the reply asks the client for input (protocol 2026-07-28).
+    pub fn is_input_required(&self) -> bool {
+        matches!(self.0, Reply::InputRequired(_))
+    }
+}
+
+impl<T> From<Result<T, SampleError>> for ToolReply<T> {
+    fn from(result: Result<T, SampleError>) -> Self {
+        Self(match result {
+            Ok(value) => Reply::Done(value),
+            Err(error) => Reply::Failed(error),
+        })
+    }
+}
+
+impl<T: IntoCallToolResult> IntoCallToolResult for ToolReply<T> {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        match self.0 {
+            Reply::Done(value) => value.into_call_tool_result(),
+            Reply::Failed(error) if error.is_cancelled() => Err(error.into()),
+            Reply::Failed(error) => Ok(error.into_tool_result().into()),
+            Reply::InputRequired(result) => Ok(result.into()),
+            Reply::Refused(error) => Err(error),
+        }
+    }
+}
+
+/// The extension through which a sampling call finds its round.
+#[derive(Clone)]
+pub(crate) struct RoundHandle(pub(crate) Arc<Round>);
+
+/// What the tool call brought.
+struct CallInfo {
+    tool: String,
+    arguments: Option<JsonObject>,
+    request_state: Option<String>,
+    input_responses: InputResponses,
+    principal: Option<Vec<u8>>,
+}
+
+/// One `tools/call` round of a tool body: the journal it replays, and the input requests its
+/// sampling calls make.
+pub(crate) struct Round {
+    call: CallInfo,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Set by `Sampler::reply`: the body runs under it.
+    config: Option<RoundTripConfig>,
+    /// This round's number (1 for the first `tools/call`).
+    number: u32,
+    /// The journal, brought up to date as the calls progress.
+    journal: Journal,
+    /// The input requests asked in the previous round, by key.
+    previously_asked: BTreeMap<String, bool>,
+    /// Sampling calls started in this round.
+    started: usize,
+    /// Sampling calls running (started, neither finished nor waiting for the client).
+    active: usize,
+    /// This round's input requests.
+    asks: BTreeMap<String, (InputRequest, bool)>,
+    /// The waker of `Sampler::reply`, woken when the last running call starts to wait.
+    waker: Option<Waker>,
+}
+
+/// How a sampling call's LLM turn is answered in this round.
+pub(crate) enum Answer {
+    /// From the journal, or the client's input response.
+    Ready(Box<CreateMessageResult>),
+    /// Not yet: the request went into this round's input requests.
+    Asked,
+}
+
+impl Round {
+    fn new(call: CallInfo) -> Self {
+        Self {
+            call,
+            inner: Mutex::new(Inner {
+                number: 1,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The lock is never held across an await or user code; a poisoned one still holds
+        // consistent data.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `Sampler::reply` runs the body, so a sampling call may suspend.
+    pub(crate) fn is_open(&self) -> bool {
+        self.lock().config.is_some()
+    }
+
+    /// The configured round budget, once `Sampler::reply` runs the body.
+    pub(crate) fn budget(&self) -> Option<u32> {
+        self.lock().config.as_ref().map(|c| c.round_budget)
+    }
+
+    /// Registers a sampling call; returns its index in start order.
+    pub(crate) fn begin_call(&self) -> usize {
+        let mut inner = self.lock();
+        inner.started += 1;
+        inner.active += 1;
+        inner.started - 1
+    }
+
+    /// A sampling call finished (or was dropped) without waiting for the client.
+    pub(crate) fn end_call(&self) {
+        let mut inner = self.lock();
+        inner.active = inner.active.saturating_sub(1);
+        Self::wake_if_quiet(&mut inner);
+    }
+
+    fn wake_if_quiet(inner: &mut Inner) {
+        if inner.active == 0
+            && !inner.asks.is_empty()
+            && let Some(waker) = inner.waker.take()
+        {
+            waker.wake();
+        }
+    }
+
+    /// Whether turn `turn` of call `call` must force the answer (the last round the client
+    /// affords), taking the client's answer into the journal first when it brought one.
+    pub(crate) fn prepare_turn(
+        &self,
+        call: usize,
+        turn: usize,
+        first_request: impl FnOnce() -> CreateMessageRequestParams,
+    ) -> Result<bool, SampleErrorKind> {
+        let mut inner = self.lock();
+        if turn == 0 {
+            let fingerprint = fingerprint(&first_request());
+            match inner.journal.calls.get(call) {
+                Some(record) if record.fingerprint != fingerprint => {
+                    return Err(SampleErrorKind::Configuration(format!(
+                        "sampling call #{} of this tool body differs from the one made in the \
+                         previous round (other messages, options, tools or order); a tool body \
+                         must make the same sampling calls in the same order in every round",
+                        call + 1
+                    )));
+                }
+                Some(_) => {}
+                None if call == inner.journal.calls.len() => {
+                    inner.journal.calls.push(CallRecord {
+                        fingerprint,
+                        turns: Vec::new(),
+                    });
+                }
+                None => {
+                    return Err(SampleErrorKind::Configuration(
+                        "sampling calls started out of order in this round".into(),
+                    ));
+                }
+            }
+        }
+        let inner = &mut *inner;
+        let Some(record) = inner.journal.calls.get_mut(call) else {
+            return Err(SampleErrorKind::Configuration(
+                "a sampling call's journal is missing".into(),
+            ));
+        };
+        if let Some(recorded) = record.turns.get(turn) {
+            return Ok(recorded.forced);
+        }
+        let key = input_key(call, turn);
+        if turn == record.turns.len()
+            && let Some(&forced) = inner.previously_asked.get(&key)
+        {
+            match self.call.input_responses.get(&key).map(parse_response) {
+                Some(Ok(response)) => {
+                    record.turns.push(Turn {
+                        response: serde_json::to_value(&response)
+                            .unwrap_or(serde_json::Value::Null),
+                        forced,
+                        tools: None,
+                    });
+                    return Ok(forced);
+                }
+                Some(Err(reason)) => tracing::warn!(
+                    key,
+                    reason,
+                    "the client's sampling response is malformed; asking again"
+                ),
+                None => tracing::info!(
+                    key,
+                    "the client did not answer a sampling request; asking again"
+                ),
+            }
+        }
+        let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
+        // The request asked in round `number` is answered in round `number + 1`: the last
+        // request the client affords is the one asked in round `budget - 1`.
+        Ok(inner.number + 1 >= budget)
+    }
+
+    /// The answer to turn `turn` of call `call`, or, when there is none yet, the request added
+    /// to this round's input requests.
+    pub(crate) fn answer(
+        &self,
+        call: usize,
+        turn: usize,
+        forced: bool,
+        params: CreateMessageRequestParams,
+    ) -> Result<Answer, SampleErrorKind> {
+        let mut inner = self.lock();
+        if let Some(recorded) = inner
+            .journal
+            .calls
+            .get(call)
+            .and_then(|record| record.turns.get(turn))
+        {
+            return serde_json::from_value(recorded.response.clone())
+                .map(|response| Answer::Ready(Box::new(response)))
+                .map_err(|e| {
+                    SampleErrorKind::InvalidResponse(format!(
+                        "a recorded response is unreadable: {e}"
+                    ))
+                });
+        }
+        let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
+        if inner.number >= budget {
+            return Err(SampleErrorKind::Configuration(format!(
+                "the tool call used its {budget} rounds (`Sampler::round_budget`) before the \
+                 LLM answered; the client would not drive another round"
+            )));
+        }
+        let request = InputRequest::CreateMessage(Request::new(params));
+        inner.asks.insert(input_key(call, turn), (request, forced));
+        inner.active = inner.active.saturating_sub(1);
+        Self::wake_if_quiet(&mut inner);
+        Ok(Answer::Asked)
+    }
+
+    /// The recorded results of the tool batch after turn `turn` of call `call`, if it ran in
+    /// an earlier round.
+    pub(crate) fn recorded_tools(
+        &self,
+        call: usize,
+        turn: usize,
+    ) -> Option<Vec<SamplingMessageContentBlock>> {
+        let inner = self.lock();
+        let tools = inner
+            .journal
+            .calls
+            .get(call)?
+            .turns
+            .get(turn)?
+            .tools
+            .clone()?;
+        serde_json::from_value(tools).ok()
+    }
+
+    /// Records the results of the tool batch after turn `turn` of call `call`.
+    pub(crate) fn record_tools(
+        &self,
+        call: usize,
+        turn: usize,
+        results: &[SamplingMessageContentBlock],
+    ) {
+        let mut inner = self.lock();
+        if let Some(turn) = inner
+            .journal
+            .calls
+            .get_mut(call)
+            .and_then(|record| record.turns.get_mut(turn))
+        {
+            turn.tools = serde_json::to_value(results).ok();
+        }
+    }
+}
+
+/// A digest of a sampling call's first request: what it must be again in the next round.
+fn fingerprint(params: &CreateMessageRequestParams) -> String {
+    let bytes = serde_json::to_vec(params).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The client's answer to a sampling input request, checked.
+fn parse_response(value: &serde_json::Value) -> Result<CreateMessageResult, String> {
+    let result: CreateMessageResult = serde_path_to_error::deserialize(value)
+        .map_err(|e| format!("not a sampling result: {e}"))?;
+    crate::channel::handler::check_response(&result)?;
+    Ok(result)
+}
+
+impl Sampler {
+    /// Runs a tool body that samples, and turns its outcome into the tool's reply: on every
+    /// protocol era, the same body.
+    ///
+    /// On protocol 2026-07-28 a sampling call that needs the client's LLM cannot send it a
+    /// request; it suspends the body, and the tool answers with an `InputRequiredResult` that
+    /// carries the request and the loop's sealed journal. The client retries the tool call
+    /// with the LLM's answer, and the body runs again from the top: every sampling call replays
+    /// what it already received (tools that ran are not run again) and goes on. So **code
+    /// outside the sampling calls runs once per round**: keep side effects inside tools, or
+    /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
+    /// the same round.
+    ///
+    /// A failed loop becomes an `isError` tool result carrying the reason, so the caller (and
+    /// its LLM) can read it and react; a `requestState` that does not open (tampered, expired,
+    /// for another tool, arguments or caller, too large) is refused with a JSON-RPC `-32602`
+    /// error before the body runs, with the reason in the server's log.
+    pub async fn reply<T, F>(&self, ctx: &SamplingContext, body: F) -> ToolReply<T>
+    where
+        F: Future<Output = Result<T, SampleError>>,
+    {
+        let round = &ctx.round;
+        let config = self.round_trip().clone();
+        let binding = Binding::new(
+            &round.call.tool,
+            round.call.arguments.as_ref(),
+            round.call.principal.as_deref(),
+        );
+        let number = match &round.call.request_state {
+            None => 1,
+            Some(sealed) => match state::open(&config, sealed, &binding) {
+                Ok(journal) => {
+                    let mut inner = round.lock();
+                    let number = journal.round.saturating_add(1);
+                    inner.previously_asked = journal
+                        .asked
+                        .iter()
+                        .map(|asked| (asked.key.clone(), asked.forced))
+                        .collect();
+                    inner.journal = journal;
+                    number
+                }
+                Err(error) => {
+                    tracing::warn!(tool = %round.call.tool, %error, "refused a requestState");
+                    return ToolReply(Reply::Refused(ErrorData::invalid_params(
+                        "Invalid or expired requestState",
+                        None,
+                    )));
+                }
+            },
+        };
+        {
+            let mut inner = round.lock();
+            inner.number = number;
+            inner.config = Some(config.clone());
+        }
+        let span = tracing::info_span!("sampling.round", round = number, tool = %round.call.tool);
+        let mut body = pin!(body.instrument(span));
+        let outcome = std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = body.as_mut().poll(cx) {
+                return Poll::Ready(Some(result));
+            }
+            let mut inner = round.lock();
+            if inner.active == 0 && !inner.asks.is_empty() {
+                return Poll::Ready(None);
+            }
+            inner.waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await;
+        match outcome {
+            Some(result) => result.into(),
+            None => suspend(round, &config, &binding, number),
+        }
+    }
+}
+
+/// Seals the journal and asks the client for this round's input.
+fn suspend<T>(
+    round: &Round,
+    config: &RoundTripConfig,
+    binding: &Binding,
+    number: u32,
+) -> ToolReply<T> {
+    let mut inner = round.lock();
+    let asks = std::mem::take(&mut inner.asks);
+    let journal = Journal {
+        v: state::STATE_VERSION,
+        round: number,
+        calls: std::mem::take(&mut inner.journal.calls),
+        asked: asks
+            .iter()
+            .map(|(key, (_, forced))| Asked {
+                key: key.clone(),
+                forced: *forced,
+            })
+            .collect(),
+    };
+    match state::seal(config, &journal, binding) {
+        Ok(sealed) => {
+            tracing::debug!(
+                round = number,
+                requests = asks.len(),
+                state_bytes = sealed.len(),
+                "suspended for the client's LLM"
+            );
+            let requests = asks
+                .into_iter()
+                .map(|(key, (request, _))| (key, request))
+                .collect();
+            ToolReply(Reply::InputRequired(InputRequiredResult::new(
+                Some(requests),
+                Some(sealed),
+            )))
+        }
+        Err(error) => ToolReply(Reply::Failed(SampleError::new(
+            SampleErrorKind::Configuration(error.to_string()),
+        ))),
+    }
+}

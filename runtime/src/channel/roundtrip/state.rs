@@ -1,0 +1,440 @@
+//! What a suspended tool call keeps between two rounds, and how it is sealed into
+//! `requestState`.
+//!
+//! The state is a journal, not a snapshot: for each sampling call of the tool body (in the order
+//! the calls started) the LLM responses received so far and the results of the tool batches that
+//! ran after them. On the next round the tool body runs again and each sampling call replays its
+//! journal: recorded responses answer the LLM calls, recorded results stand in for tools that
+//! already ran, and the loop's own logic rebuilds the history. So the state never holds the input
+//! messages or anything the body recomputes, and tools never run twice.
+//!
+//! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
+//! associated data binding the state to the tool, a digest of its arguments and, over HTTP, the
+//! caller's credentials. It protects integrity, not confidentiality: everything in it (LLM
+//! responses, tool results) is what the client's LLM has already seen or is about to see in the
+//! next request's history.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rmcp::model::{JsonObject, RequestStateCodec, RequestStateError, SealOptions};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The format version written into every sealed state; a state of another version is refused.
+pub(crate) const STATE_VERSION: u32 = 1;
+
+/// The default lifetime of a sealed state (as in the Python and TypeScript SDKs).
+pub const DEFAULT_STATE_TTL: Duration = Duration::from_secs(600);
+
+/// The default cap on a sealed state's size.
+pub const DEFAULT_MAX_STATE_BYTES: usize = 1024 * 1024;
+
+/// The default number of `tools/call` rounds a client drives (rmcp, the Python SDK and the
+/// TypeScript SDK 2.x all stop after 10).
+pub const DEFAULT_ROUND_BUDGET: u32 = 10;
+
+/// The journal of one tool call across rounds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Journal {
+    /// Always [`STATE_VERSION`].
+    pub v: u32,
+    /// The round that sent this state out (1 for the first `InputRequiredResult`).
+    pub round: u32,
+    /// One entry per sampling call, in the order the calls started.
+    pub calls: Vec<CallRecord>,
+    /// The input requests of the round that sent this state out.
+    pub asked: Vec<Asked>,
+}
+
+/// The journal of one sampling call.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct CallRecord {
+    /// A digest of the call's first LLM request, to notice a body that samples differently.
+    pub fingerprint: String,
+    /// The LLM turns answered so far.
+    pub turns: Vec<Turn>,
+}
+
+/// One answered LLM turn of a sampling call.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Turn {
+    /// The LLM's response, in the MCP wire format of a `CreateMessageResult`.
+    pub response: Value,
+    /// Whether the request forced the answer (last affordable round).
+    pub forced: bool,
+    /// The tool results of the batch that ran after this response, once it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Value>,
+}
+
+/// An input request of the round that sent the state out.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Asked {
+    /// The key of the input request (`inputRequests` / `inputResponses`).
+    pub key: String,
+    /// Whether the request forced the answer.
+    pub forced: bool,
+}
+
+/// The key of the input request for turn `turn` of sampling call `call`.
+pub(crate) fn input_key(call: usize, turn: usize) -> String {
+    format!("sampling-{call}-{turn}")
+}
+
+/// How suspended tool calls are sealed, and how many rounds a client drives.
+#[derive(Clone)]
+pub(crate) struct RoundTripConfig {
+    pub codec: Option<Arc<RequestStateCodec>>,
+    pub ttl: Duration,
+    pub max_state_bytes: usize,
+    pub round_budget: u32,
+}
+
+impl Default for RoundTripConfig {
+    fn default() -> Self {
+        Self {
+            codec: None,
+            ttl: DEFAULT_STATE_TTL,
+            max_state_bytes: DEFAULT_MAX_STATE_BYTES,
+            round_budget: DEFAULT_ROUND_BUDGET,
+        }
+    }
+}
+
+impl RoundTripConfig {
+    fn codec(&self) -> Result<&RequestStateCodec, StateError> {
+        match &self.codec {
+            Some(codec) => Ok(codec),
+            None => process_codec(),
+        }
+    }
+}
+
+/// The codec of servers that configured no key: a random key, made once per process. A state
+/// it sealed opens only in this process.
+fn process_codec() -> Result<&'static RequestStateCodec, StateError> {
+    static CODEC: OnceLock<Result<RequestStateCodec, String>> = OnceLock::new();
+    CODEC
+        .get_or_init(|| {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|e| format!("no random key: {e}"))?;
+            RequestStateCodec::try_new(key.to_vec()).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| StateError::Sealing(e.clone()))
+}
+
+/// What a sealed state is bound to: it opens only for the same tool, arguments and caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding(Vec<u8>);
+
+impl Binding {
+    /// Binds to the tool's name, a digest of its arguments (key order does not matter) and the
+    /// caller's credentials when the transport knows them.
+    pub(crate) fn new(
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        principal: Option<&[u8]>,
+    ) -> Self {
+        let mut canonical = String::new();
+        if let Some(arguments) = arguments {
+            write_canonical(&mut canonical, &Value::Object(arguments.clone()));
+        }
+        let mut bytes = b"rmcp-sampling/requestState/v1\0tools/call\0".to_vec();
+        bytes.extend_from_slice(tool.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(&Sha256::digest(canonical.as_bytes()));
+        bytes.push(0);
+        if let Some(principal) = principal {
+            bytes.extend_from_slice(&Sha256::digest(principal));
+        }
+        Self(bytes)
+    }
+}
+
+/// JSON with object keys sorted, so that two clients' encodings of the same arguments agree.
+fn write_canonical(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(out, value);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Why a state could not be sealed or opened. The caller gets a generic -32602; the reason goes
+/// to the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StateError {
+    /// Larger than the configured cap.
+    TooLarge { bytes: usize, cap: usize },
+    /// The codec refused it: tampered, expired, sealed with a key not in the keyring, not
+    /// base64, bound to another tool, other arguments or another caller.
+    Rejected(String),
+    /// It opened but is not a journal of this version.
+    Format(String),
+    /// The state could not be sealed.
+    Sealing(String),
+}
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::TooLarge { bytes, cap } => write!(
+                f,
+                "the requestState is {bytes} bytes, over the cap of {cap} bytes \
+                 (`Sampler::max_state_bytes`)"
+            ),
+            Self::Rejected(reason) => write!(f, "the requestState was refused: {reason}"),
+            Self::Format(reason) => {
+                write!(f, "the requestState is not a sampling journal: {reason}")
+            }
+            Self::Sealing(reason) => write!(f, "the requestState could not be sealed: {reason}"),
+        }
+    }
+}
+
+fn rejected(error: RequestStateError) -> StateError {
+    let reason = match error {
+        RequestStateError::IntegrityCheckFailed => {
+            "it failed integrity verification (tampered with, or sent for another tool, other \
+             arguments or another caller)"
+                .to_owned()
+        }
+        other => other.to_string(),
+    };
+    StateError::Rejected(reason)
+}
+
+/// Seals `journal`, bound to `binding`.
+pub(crate) fn seal(
+    config: &RoundTripConfig,
+    journal: &Journal,
+    binding: &Binding,
+) -> Result<String, StateError> {
+    let payload = serde_json::to_vec(journal).map_err(|e| StateError::Sealing(e.to_string()))?;
+    let options = SealOptions::new()
+        .associated_data(&binding.0)
+        .ttl(config.ttl);
+    let sealed = config.codec()?.seal_with(&payload, &options);
+    if sealed.len() > config.max_state_bytes {
+        return Err(StateError::TooLarge {
+            bytes: sealed.len(),
+            cap: config.max_state_bytes,
+        });
+    }
+    Ok(sealed)
+}
+
+/// Opens a state the client sent back.
+pub(crate) fn open(
+    config: &RoundTripConfig,
+    sealed: &str,
+    binding: &Binding,
+) -> Result<Journal, StateError> {
+    // Refused before any decoding: the cap bounds the work an attacker can cause.
+    if sealed.len() > config.max_state_bytes {
+        return Err(StateError::TooLarge {
+            bytes: sealed.len(),
+            cap: config.max_state_bytes,
+        });
+    }
+    let payload = config
+        .codec()?
+        .open_with(sealed, &binding.0)
+        .map_err(rejected)?;
+    let journal: Journal =
+        serde_json::from_slice(&payload).map_err(|e| StateError::Format(e.to_string()))?;
+    if journal.v != STATE_VERSION {
+        return Err(StateError::Format(format!(
+            "format version {} (this server reads version {STATE_VERSION})",
+            journal.v
+        )));
+    }
+    Ok(journal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(codec: RequestStateCodec) -> RoundTripConfig {
+        RoundTripConfig {
+            codec: Some(Arc::new(codec)),
+            ..RoundTripConfig::default()
+        }
+    }
+
+    fn journal() -> Journal {
+        Journal {
+            v: STATE_VERSION,
+            round: 1,
+            calls: vec![CallRecord {
+                fingerprint: "abc".into(),
+                turns: vec![Turn {
+                    response: json!({"role": "assistant", "content": {"type": "text", "text": "hi"}, "model": "m"}),
+                    forced: false,
+                    tools: None,
+                }],
+            }],
+            asked: vec![Asked {
+                key: input_key(0, 1),
+                forced: false,
+            }],
+        }
+    }
+
+    fn args(value: Value) -> JsonObject {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_state_opens_for_the_same_tool_arguments_and_caller_only() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let a = args(json!({"x": 1, "y": [1, {"b": 2, "a": 1}]}));
+        let binding = Binding::new("triage", Some(&a), Some(b"Bearer alice"));
+        let sealed = seal(&config, &journal(), &binding).unwrap();
+        assert_eq!(open(&config, &sealed, &binding).unwrap(), journal());
+
+        // Key order does not matter.
+        let reordered = args(json!({"y": [1, {"a": 1, "b": 2}], "x": 1}));
+        let same = Binding::new("triage", Some(&reordered), Some(b"Bearer alice"));
+        assert!(open(&config, &sealed, &same).is_ok());
+
+        let other_args = args(json!({"x": 2, "y": [1, {"b": 2, "a": 1}]}));
+        for other in [
+            Binding::new("other_tool", Some(&a), Some(b"Bearer alice")),
+            Binding::new("triage", Some(&other_args), Some(b"Bearer alice")),
+            Binding::new("triage", Some(&a), Some(b"Bearer mallory")),
+            Binding::new("triage", Some(&a), None),
+        ] {
+            let error = open(&config, &sealed, &other).unwrap_err();
+            assert!(
+                matches!(&error, StateError::Rejected(r) if r.contains("integrity")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn tampered_truncated_foreign_and_oversized_states_are_refused() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let binding = Binding::new("t", None, None);
+        let sealed = seal(&config, &journal(), &binding).unwrap();
+        for bad in [
+            format!("{sealed}-TAMPERED"),
+            sealed[..sealed.len() / 2].to_owned(),
+            "not base64 at all!".to_owned(),
+            String::new(),
+        ] {
+            assert!(
+                matches!(open(&config, &bad, &binding), Err(StateError::Rejected(_))),
+                "{bad:?} opened"
+            );
+        }
+        let other_key = self::config(RequestStateCodec::new([8u8; 32].to_vec()));
+        assert!(matches!(
+            open(&other_key, &sealed, &binding),
+            Err(StateError::Rejected(_))
+        ));
+        let small = RoundTripConfig {
+            max_state_bytes: 16,
+            ..config.clone()
+        };
+        assert!(matches!(
+            open(&small, &sealed, &binding),
+            Err(StateError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            seal(&small, &journal(), &binding),
+            Err(StateError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn key_rotation_opens_states_of_a_retired_signing_key_until_it_is_dropped() {
+        let old = config(
+            RequestStateCodec::new_with_keyring("k1", [("k1", [1u8; 32].to_vec())]).unwrap(),
+        );
+        let binding = Binding::new("t", None, None);
+        let sealed = seal(&old, &journal(), &binding).unwrap();
+        let rotated = config(
+            RequestStateCodec::new_with_keyring(
+                "k2",
+                [("k2", [2u8; 32].to_vec()), ("k1", [1u8; 32].to_vec())],
+            )
+            .unwrap(),
+        );
+        assert!(open(&rotated, &sealed, &binding).is_ok());
+        let retired = config(
+            RequestStateCodec::new_with_keyring("k2", [("k2", [2u8; 32].to_vec())]).unwrap(),
+        );
+        assert!(matches!(
+            open(&retired, &sealed, &binding),
+            Err(StateError::Rejected(_))
+        ));
+    }
+
+    #[test]
+    fn an_expired_state_is_refused() {
+        let config = RoundTripConfig {
+            ttl: Duration::from_secs(1),
+            ..config(RequestStateCodec::new([7u8; 32].to_vec()))
+        };
+        let binding = Binding::new("t", None, None);
+        let sealed = seal(&config, &journal(), &binding).unwrap();
+        std::thread::sleep(Duration::from_millis(2100));
+        let error = open(&config, &sealed, &binding).unwrap_err();
+        assert!(
+            matches!(&error, StateError::Rejected(r) if r.contains("expired")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_state_of_another_version_is_refused() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let binding = Binding::new("t", None, None);
+        let future = Journal {
+            v: STATE_VERSION + 1,
+            ..journal()
+        };
+        let sealed = seal(&config, &future, &binding).unwrap();
+        assert!(matches!(
+            open(&config, &sealed, &binding),
+            Err(StateError::Format(_))
+        ));
+    }
+
+    #[test]
+    fn without_a_configured_key_the_process_key_seals_and_opens() {
+        let config = RoundTripConfig::default();
+        let binding = Binding::new("t", None, None);
+        let sealed = seal(&config, &journal(), &binding).unwrap();
+        assert_eq!(open(&config, &sealed, &binding).unwrap(), journal());
+    }
+}

@@ -1,0 +1,606 @@
+//! The loop on protocol 2026-07-28, over multi round-trip `InputRequiredResult`s: rmcp's own
+//! client negotiates 2026-07-28 (`Discover`) and answers the input requests through a scripted
+//! LLM, automatically (`call_tool`) and by hand (`call_tool_once`), with bad inputs.
+
+// rmcp marks its sampling types deprecated (SEP-2577); these tests speak them on the wire.
+#![allow(deprecated)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, InputRequest, InputRequiredResult,
+    InputResponses, ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerInfo,
+    ToolChoiceMode,
+};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService, ServiceExt};
+use rmcp::{ClientHandler, RoleClient, ServerHandler, tool, tool_handler, tool_router};
+use rmcp_sampling::client::SamplingClient;
+use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+use rmcp_sampling::{
+    Sampler, SamplingContext, ToolError, ToolReply, sampling_tool, structured_result,
+};
+use serde_json::{Value, json};
+
+/// Add two integers.
+#[sampling_tool]
+fn add(a: i64, b: i64) -> Result<i64, ToolError> {
+    a.checked_add(b).ok_or(ToolError::new("overflow"))
+}
+
+/// A verdict.
+#[structured_result]
+struct Verdict {
+    /// The sum found.
+    sum: i64,
+    /// Why.
+    reason: String,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Prompt {
+    prompt: String,
+}
+
+#[derive(Clone)]
+struct Server {
+    sampler: Sampler,
+    /// How many times the counted sampling tool ran.
+    runs: Arc<AtomicUsize>,
+    /// How many times the body of `count_body` started.
+    bodies: Arc<AtomicUsize>,
+    tool_router: ToolRouter<Self>,
+}
+
+#[tool_router]
+impl Server {
+    fn new(sampler: Sampler) -> Self {
+        Self {
+            sampler,
+            runs: Arc::default(),
+            bodies: Arc::default(),
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// Counts its runs.
+    #[sampling_tool]
+    fn counted(&self, n: i64) -> i64 {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        n * 10
+    }
+
+    /// A typed loop with tools.
+    #[tool]
+    async fn verdict(
+        &self,
+        ctx: SamplingContext,
+        Parameters(p): Parameters<Prompt>,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                self.bodies.fetch_add(1, Ordering::SeqCst);
+                let verdict = self
+                    .sampler
+                    .on(&ctx)
+                    .system_prompt("You add numbers.")
+                    .tools([add_tool(), self.counted_tool()])
+                    .sample::<Verdict>(p.prompt.as_str())
+                    .await?
+                    .result;
+                Ok(format!("{} ({})", verdict.sum, verdict.reason))
+            })
+            .await
+    }
+
+    /// A text loop with tools.
+    #[tool]
+    async fn text(
+        &self,
+        ctx: SamplingContext,
+        Parameters(p): Parameters<Prompt>,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                Ok(self
+                    .sampler
+                    .on(&ctx)
+                    .tools([add_tool(), self.counted_tool()])
+                    .sample_text(p.prompt.as_str())
+                    .await?
+                    .text)
+            })
+            .await
+    }
+
+    /// Two samplings awaited together, then one more.
+    #[tool]
+    async fn fan_out(&self, ctx: SamplingContext) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                let sampler = &self.sampler;
+                let (first, second) = (sampler.on(&ctx), sampler.on(&ctx));
+                let (a, b) =
+                    tokio::join!(first.sample_text("first"), second.sample_text("second"),);
+                let (a, b) = (a?.text, b?.text);
+                let c = sampler
+                    .on(&ctx)
+                    .sample_text(format!("combine {a} and {b}"))
+                    .await?
+                    .text;
+                Ok(format!("{a}+{b}={c}"))
+            })
+            .await
+    }
+
+    /// The author's own loop of `sample_step`s.
+    #[tool]
+    async fn steps(&self, ctx: SamplingContext) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                let mut history = rmcp_sampling::Messages::from("go");
+                for _ in 0..5 {
+                    let step = self
+                        .sampler
+                        .on(&ctx)
+                        .tools([self.counted_tool()])
+                        .sample_step(history)
+                        .await?;
+                    if !step.is_tool_use() {
+                        return Ok(step.text().unwrap_or_default());
+                    }
+                    history = step.history.into();
+                }
+                Ok("no answer".to_owned())
+            })
+            .await
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerInfo {
+        ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+    }
+}
+
+/// A modern (2026-07-28) client connected in process to `server`.
+async fn modern<C: ClientHandler>(server: Server, client: C) -> RunningService<RoleClient, C> {
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let client = client
+        .serve_with_lifecycle(
+            client_io,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("the client connects");
+    assert_eq!(
+        client.peer_info().map(|i| i.protocol_version.clone()),
+        Some(ProtocolVersion::V_2026_07_28),
+        "the connection must speak 2026-07-28"
+    );
+    client
+}
+
+fn call(name: &str, args: Value) -> CallToolRequestParams {
+    let mut params = CallToolRequestParams::new(name.to_owned());
+    params.arguments = args.as_object().cloned();
+    params
+}
+
+fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.as_str())
+        .collect()
+}
+
+async fn within<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .expect("the call finishes")
+}
+
+#[tokio::test]
+async fn a_typed_loop_with_tools_runs_over_automatic_rounds() {
+    let server = Server::new(Sampler::new());
+    let runs = server.runs.clone();
+    let bodies = server.bodies.clone();
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 2, "b": 3}))
+        .then_tool_uses([
+            ("counted", json!({"n": 1})),
+            ("add", json!({"a": 1, "b": 1})),
+        ])
+        .then_tool_use("final_response", json!({"sum": 5, "reason": "2 + 3"}));
+    let client = modern(server, SamplingClient::new(llm.clone())).await;
+
+    let result = within(client.call_tool(call("verdict", json!({"prompt": "2 + 3?"}))))
+        .await
+        .expect("the loop completes");
+    assert_eq!(text_of(&result), "5 (2 + 3)");
+    assert_ne!(result.is_error, Some(true));
+
+    let sent = llm.requests();
+    assert_eq!(sent.len(), 3, "one LLM turn per round");
+    assert_eq!(sent[0].system_prompt.as_deref(), Some("You add numbers."));
+    assert_eq!(sent[0].tool_names(), ["add", "counted", "final_response"]);
+    assert_eq!(sent[0].tool_choice_mode(), Some(ToolChoiceMode::Required));
+    assert_eq!(
+        sent[1].tool_results(),
+        [("call_1".to_owned(), "5".to_owned(), false)]
+    );
+    assert_eq!(
+        sent[2].tool_results(),
+        [
+            ("call_2".to_owned(), "10".to_owned(), false),
+            ("call_3".to_owned(), "2".to_owned(), false),
+        ]
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "a tool never runs twice");
+    assert_eq!(
+        bodies.load(Ordering::SeqCst),
+        4,
+        "the body runs once per round"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn samplings_awaited_together_ask_in_one_round() {
+    let llm = ScriptedLlm::from_fn(|request| Ok(format!("<{}>", request.last_text()).into()));
+    let client = modern(
+        Server::new(Sampler::new()),
+        SamplingClient::new(llm.clone()),
+    )
+    .await;
+
+    let first = within(client.call_tool_once(call("fan_out", json!({}))))
+        .await
+        .unwrap();
+    let CallToolResponse::InputRequired(round) = first else {
+        panic!("expected an input-required result, got {first:?}");
+    };
+    assert_eq!(
+        round.input_requests.as_ref().map(|r| r.len()),
+        Some(2),
+        "both joined samplings ask in the first round"
+    );
+    let result = within(client.call_tool(call("fan_out", json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&result),
+        "<first>+<second>=<combine <first> and <second>>"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_authors_own_step_loop_resumes_step_by_step() {
+    let server = Server::new(Sampler::new());
+    let runs = server.runs.clone();
+    let llm = ScriptedLlm::new()
+        .then_tool_use("counted", json!({"n": 1}))
+        .then_tool_use("counted", json!({"n": 2}))
+        .then_text("done");
+    let client = modern(server, SamplingClient::new(llm.clone())).await;
+    let result = within(client.call_tool(call("steps", json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "done");
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    assert_eq!(llm.requests()[2].message_count(), 5);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_last_affordable_round_forces_the_answer() {
+    // An LLM that would call tools for ever: the request asked in round 9 (the client drives
+    // 10) forces a text answer.
+    let llm = ScriptedLlm::from_fn(|request| {
+        Ok(
+            if request.tool_choice_mode() == Some(ToolChoiceMode::None) {
+                reply::text("forced answer").into()
+            } else {
+                reply::tool_use("again", "add", json!({"a": 1, "b": 1})).into()
+            },
+        )
+    });
+    let client = modern(
+        Server::new(Sampler::new()),
+        SamplingClient::new(llm.clone()),
+    )
+    .await;
+    let result = within(client.call_tool(call("text", json!({"prompt": "loop"}))))
+        .await
+        .expect("the answer comes within the client's rounds");
+    assert_eq!(text_of(&result), "forced answer");
+    let sent = llm.requests();
+    assert_eq!(sent.len(), 9);
+    assert!(
+        sent[..8]
+            .iter()
+            .all(|r| r.tool_choice_mode() != Some(ToolChoiceMode::None))
+    );
+    assert_eq!(sent[8].tool_choice_mode(), Some(ToolChoiceMode::None));
+
+    // A typed loop: only final_response on the last affordable round.
+    let llm = ScriptedLlm::from_fn(|request| {
+        Ok(if request.tool_names() == ["final_response"] {
+            reply::tool_use("f", "final_response", json!({"sum": 1, "reason": "forced"})).into()
+        } else {
+            reply::tool_use("again", "add", json!({"a": 1, "b": 1})).into()
+        })
+    });
+    let server = Server::new(Sampler::new().round_budget(4));
+    let client2 = modern(server, SamplingClient::new(llm.clone())).await;
+    let result = within(client2.call_tool(call("verdict", json!({"prompt": "x"}))))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "1 (forced)");
+    assert_eq!(llm.requests().len(), 3);
+    client.cancel().await.unwrap();
+    client2.cancel().await.unwrap();
+}
+
+/// Drives one round by hand: the input-required result of `params`.
+async fn once(
+    client: &RunningService<RoleClient, SamplingClient<ScriptedLlm>>,
+    params: CallToolRequestParams,
+) -> Result<CallToolResponse, rmcp::ServiceError> {
+    within(client.call_tool_once(params)).await
+}
+
+fn input_required(response: Result<CallToolResponse, rmcp::ServiceError>) -> InputRequiredResult {
+    match response {
+        Ok(CallToolResponse::InputRequired(result)) => result,
+        other => panic!("expected an input-required result, got {other:?}"),
+    }
+}
+
+fn retry(
+    mut params: CallToolRequestParams,
+    state: &InputRequiredResult,
+    responses: InputResponses,
+) -> CallToolRequestParams {
+    params.request_state = state.request_state.clone();
+    params.input_responses = Some(responses);
+    params
+}
+
+fn answer(text: &str) -> Value {
+    json!({"role": "assistant", "content": {"type": "text", "text": text}, "model": "m", "stopReason": "endTurn"})
+}
+
+fn single_key(round: &InputRequiredResult) -> String {
+    let requests = round.input_requests.as_ref().expect("input requests");
+    assert_eq!(requests.len(), 1);
+    let (key, request) = requests.iter().next().unwrap();
+    assert!(matches!(request, InputRequest::CreateMessage(_)));
+    key.clone()
+}
+
+fn invalid_params(response: Result<CallToolResponse, rmcp::ServiceError>) -> String {
+    match response {
+        Err(rmcp::ServiceError::McpError(error)) => {
+            assert_eq!(error.code.0, -32602, "{error:?}");
+            error.message.to_string()
+        }
+        other => panic!("expected a -32602 error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn manual_rounds_and_bad_inputs() {
+    let server = Server::new(Sampler::new());
+    let runs = server.runs.clone();
+    let client = modern(server, SamplingClient::new(ScriptedLlm::new())).await;
+    let params = call("text", json!({"prompt": "hello"}));
+    let round1 = input_required(once(&client, params.clone()).await);
+    let key = single_key(&round1);
+
+    // A response that is missing, malformed or keyed wrong is asked for again, unchanged.
+    for responses in [
+        InputResponses::new(),
+        InputResponses::from([(key.clone(), json!({"role": "assistant"}))]),
+        InputResponses::from([(key.clone(), json!("just a string"))]),
+        InputResponses::from([(
+            key.clone(),
+            json!({"role": "user", "content": {"type": "text", "text": "x"}, "model": "m"}),
+        )]),
+        InputResponses::from([("never-asked".to_owned(), answer("hi"))]),
+    ] {
+        let again =
+            input_required(once(&client, retry(params.clone(), &round1, responses.clone())).await);
+        assert_eq!(single_key(&again), key, "{responses:?}");
+        assert_eq!(
+            again.input_requests, round1.input_requests,
+            "the same request is asked again for {responses:?}"
+        );
+    }
+
+    // A tool call answered by the LLM runs once, then the next round asks again.
+    let tool_call = json!({"role": "assistant", "content": [{"type": "tool_use", "id": "c1", "name": "counted", "input": {"n": 4}}], "model": "m", "stopReason": "toolUse"});
+    let round2 = input_required(
+        once(
+            &client,
+            retry(
+                params.clone(),
+                &round1,
+                InputResponses::from([(key.clone(), tool_call)]),
+            ),
+        )
+        .await,
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let key2 = single_key(&round2);
+    assert_ne!(key2, key);
+
+    // Replaying round 2's state with a missing answer re-asks without running the tool again.
+    let again = input_required(
+        once(
+            &client,
+            retry(params.clone(), &round2, InputResponses::new()),
+        )
+        .await,
+    );
+    assert_eq!(single_key(&again), key2);
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "no tool runs twice");
+
+    // Bad states: -32602, and nothing runs.
+    let mut tampered = retry(params.clone(), &round2, InputResponses::new());
+    tampered.request_state = tampered.request_state.map(|s| format!("{s}-TAMPERED"));
+    let message = invalid_params(once(&client, tampered).await);
+    assert!(message.contains("requestState"), "{message}");
+    let mut truncated = retry(params.clone(), &round2, InputResponses::new());
+    truncated.request_state = truncated.request_state.map(|s| s[..s.len() / 2].to_owned());
+    invalid_params(once(&client, truncated).await);
+    let mut garbage = retry(params.clone(), &round2, InputResponses::new());
+    garbage.request_state = Some("%%% not base64 %%%".into());
+    invalid_params(once(&client, garbage).await);
+    let other_args = retry(
+        call("text", json!({"prompt": "other"})),
+        &round2,
+        InputResponses::new(),
+    );
+    invalid_params(once(&client, other_args).await);
+    let other_tool = retry(
+        call("verdict", json!({"prompt": "hello"})),
+        &round2,
+        InputResponses::new(),
+    );
+    invalid_params(once(&client, other_tool).await);
+    let mut oversized = retry(params.clone(), &round2, InputResponses::new());
+    oversized.request_state = Some("A".repeat(2 * 1024 * 1024));
+    invalid_params(once(&client, oversized).await);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+    // The right answer finishes the loop.
+    let done = once(
+        &client,
+        retry(
+            params.clone(),
+            &round2,
+            InputResponses::from([(key2, answer("forty"))]),
+        ),
+    )
+    .await;
+    match done {
+        Ok(CallToolResponse::Complete(result)) => assert_eq!(text_of(&result), "forty"),
+        other => panic!("expected the final result, got {other:?}"),
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_state_from_another_key_or_an_expired_one_is_refused() {
+    let key = |k: u8| RequestStateCodec::new(vec![k; 32]);
+    let first = Server::new(Sampler::new().state_codec(key(1)));
+    let client = modern(first, SamplingClient::new(ScriptedLlm::new())).await;
+    let params = call("text", json!({"prompt": "hello"}));
+    let round1 = input_required(once(&client, params.clone()).await);
+
+    // Another server with another key refuses it; one with the same key resumes it.
+    let other = modern(
+        Server::new(Sampler::new().state_codec(key(2))),
+        SamplingClient::new(ScriptedLlm::new()),
+    )
+    .await;
+    let k = single_key(&round1);
+    invalid_params(
+        once(
+            &other,
+            retry(params.clone(), &round1, InputResponses::new()),
+        )
+        .await,
+    );
+    let same = modern(
+        Server::new(Sampler::new().state_codec(key(1))),
+        SamplingClient::new(ScriptedLlm::new()),
+    )
+    .await;
+    match once(
+        &same,
+        retry(
+            params.clone(),
+            &round1,
+            InputResponses::from([(k, answer("ok"))]),
+        ),
+    )
+    .await
+    {
+        Ok(CallToolResponse::Complete(result)) => assert_eq!(text_of(&result), "ok"),
+        other => panic!("expected the final result, got {other:?}"),
+    }
+
+    let short = modern(
+        Server::new(
+            Sampler::new()
+                .state_codec(key(3))
+                .state_ttl(Duration::from_secs(1)),
+        ),
+        SamplingClient::new(ScriptedLlm::new()),
+    )
+    .await;
+    let round1 = input_required(once(&short, params.clone()).await);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    invalid_params(
+        once(
+            &short,
+            retry(params.clone(), &round1, InputResponses::new()),
+        )
+        .await,
+    );
+    for c in [client, other, same, short] {
+        c.cancel().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_client_without_sampling_gets_a_clear_error_and_a_handler_answers_instead() {
+    use rmcp::model::{ClientCapabilities, ClientInfo, Implementation};
+
+    #[derive(Clone)]
+    struct NoSampling;
+    impl ClientHandler for NoSampling {
+        fn get_info(&self) -> ClientInfo {
+            ClientInfo::new(
+                ClientCapabilities::default(),
+                Implementation::new("bare", "0"),
+            )
+        }
+    }
+    let client = modern(Server::new(Sampler::new()), NoSampling).await;
+    let result = within(client.call_tool(call("text", json!({"prompt": "x"}))))
+        .await
+        .unwrap();
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text_of(&result).contains("does not support sampling"),
+        "{}",
+        text_of(&result)
+    );
+
+    let handler = ScriptedLlm::new().then_text("from the server's model");
+    let client2 = modern(Server::new(Sampler::with_handler(handler)), NoSampling).await;
+    let result = within(client2.call_tool(call("text", json!({"prompt": "x"}))))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "from the server's model");
+    client.cancel().await.unwrap();
+    client2.cancel().await.unwrap();
+}
