@@ -23,8 +23,9 @@ pub use channel::handler::{
     HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply, Side,
 };
 pub use sampling::request::{
-    DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
-    Messages, ModelHints, SampleRequest, Sampled, Step,
+    DEFAULT_LLM_TIMEOUT, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
+    DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,
+    DEFAULT_TEXT_NUDGES, Messages, ModelHints, SampleRequest, Sampled, Step,
 };
 pub use typed::result::{StructuredResult, violation_report};
 pub use tools::router::tools_from_router;

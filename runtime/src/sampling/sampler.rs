@@ -2,11 +2,12 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 
-use crate::{SampleRequest, SamplingHandler};
+use crate::{DEFAULT_LLM_TIMEOUT, SampleRequest, SamplingHandler};
 
 /// When a configured [`SamplingHandler`] answers instead of the client's LLM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,11 +39,23 @@ pub enum HandlerMode {
 /// let with_fallback = Sampler::with_handler(handler).fallback_on_decline(true);
 /// assert_eq!(with_fallback.mode(), HandlerMode::Fallback);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Sampler {
     handler: Option<Arc<dyn SamplingHandler>>,
     mode: HandlerMode,
     fallback_on_decline: bool,
+    llm_timeout: Duration,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Self {
+            handler: None,
+            mode: HandlerMode::default(),
+            fallback_on_decline: false,
+            llm_timeout: DEFAULT_LLM_TIMEOUT,
+        }
+    }
 }
 
 impl fmt::Debug for Sampler {
@@ -54,6 +67,7 @@ impl fmt::Debug for Sampler {
             )
             .field("mode", &self.mode)
             .field("fallback_on_decline", &self.fallback_on_decline)
+            .field("llm_timeout", &self.llm_timeout)
             .finish()
     }
 }
@@ -99,6 +113,20 @@ impl Sampler {
     pub fn fallback_on_decline(mut self, yes: bool) -> Self {
         self.fallback_on_decline = yes;
         self
+    }
+
+    /// The time limit of each LLM request of its loops (default [`DEFAULT_LLM_TIMEOUT`], 5
+    /// minutes; a call can set its own with [`SampleRequest::llm_timeout`]). A request not
+    /// answered in time ends the loop with an error, and the client is sent
+    /// `notifications/cancelled` for it.
+    pub fn llm_timeout(mut self, timeout: Duration) -> Self {
+        self.llm_timeout = timeout;
+        self
+    }
+
+    /// The time limit of each LLM request.
+    pub fn llm_time_limit(&self) -> Duration {
+        self.llm_timeout
     }
 
     /// The mode.
