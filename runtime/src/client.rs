@@ -44,7 +44,7 @@
 //!
 //! | what | JSON-RPC error |
 //! | --- | --- |
-//! | malformed messages (rmcp's `CreateMessageRequestParams::validate`, a tool_result whose tool_use is not in the previous message, no messages, `maxTokens` 0, two tools with one name, `toolChoice: required` without tools) | `-32602` invalid params |
+//! | malformed messages (tool_use outside assistant messages, tool_result outside user messages or mixed with other content, a tool_result whose tool_use is not in the previous message, a tool_use not answered in the next message, no messages, `maxTokens` 0, two tools with one name, `toolChoice: required` without tools) | `-32602` invalid params |
 //! | the handler declines ([`HandlerErrorKind::Declined`]) | `-1` (the code MCP gives a user rejection) |
 //! | the handler finds the request invalid ([`HandlerErrorKind::InvalidRequest`]) | `-32602` |
 //! | any other handler error, a handler panic, an answer that breaks the protocol (not `assistant`, tool use when no tools were offered or `toolChoice` is `none`, ...) | `-32603` internal error |
@@ -73,7 +73,7 @@ use rmcp::model::{
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
 
-use crate::channel::handler::check_response;
+use crate::channel::handler::{check_messages, check_response};
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
 
 /// The JSON-RPC method of a sampling request.
@@ -182,28 +182,8 @@ fn check_request(params: &CreateMessageRequestParams) -> Result<(), String> {
     if params.max_tokens == 0 {
         return Err("maxTokens is 0; it must be at least 1".into());
     }
-    params.validate()?;
-    // Each tool_result answers a tool_use of the message just before it.
-    let mut previous_tool_uses: HashSet<&str> = HashSet::new();
-    for (index, message) in params.messages.iter().enumerate() {
-        for block in message.content.iter() {
-            if let Some(result) = block.as_tool_result()
-                && !previous_tool_uses.contains(result.tool_use_id.as_str())
-            {
-                return Err(format!(
-                    "messages[{index}] has a tool_result for toolUseId {:?}, but the message \
-                     before it has no tool_use with that id",
-                    result.tool_use_id
-                ));
-            }
-        }
-        previous_tool_uses = message
-            .content
-            .iter()
-            .filter_map(|block| block.as_tool_use())
-            .map(|call| call.id.as_str())
-            .collect();
-    }
+    // Linear in the size of the messages (rmcp's `validate` is quadratic in tool calls).
+    check_messages(&params.messages)?;
     let tools = params.tools.as_deref().unwrap_or_default();
     let mut names = HashSet::new();
     for tool in tools {

@@ -101,6 +101,26 @@ pub enum SampleErrorKind {
     RoundBudget(u32),
     /// The MCP request was cancelled.
     Cancelled,
+    /// An LLM request was not answered within its time limit
+    /// ([`Sampler::llm_timeout`](crate::Sampler::llm_timeout)); the client was sent
+    /// `notifications/cancelled` for it.
+    LlmTimeout(std::time::Duration),
+    /// The loop ran past its deadline ([`SampleRequest::deadline`](crate::SampleRequest::deadline)).
+    DeadlineExceeded,
+    /// One LLM reply made more tool calls than the loop allows; none of them ran.
+    TooManyToolCalls {
+        /// Tool calls in the reply.
+        calls: usize,
+        /// The limit ([`SampleRequest::max_tool_calls_per_reply`](crate::SampleRequest::max_tool_calls_per_reply)).
+        limit: usize,
+    },
+    /// The history grew past its limit before an LLM request.
+    HistoryTooLarge {
+        /// Bytes of the history, as JSON.
+        bytes: usize,
+        /// The limit ([`SampleRequest::max_history_bytes`](crate::SampleRequest::max_history_bytes)).
+        limit: usize,
+    },
     /// The LLM kept sending a `final_response` that does not validate.
     InvalidResult {
         /// The result type asked for.
@@ -198,6 +218,24 @@ impl fmt::Display for SampleError {
                  without a final answer"
             ),
             SampleErrorKind::Cancelled => f.write_str("the request was cancelled"),
+            SampleErrorKind::LlmTimeout(limit) => write!(
+                f,
+                "the LLM did not answer within {limit:?}; the request was cancelled (the time \
+                 limit is set with `llm_timeout`)"
+            ),
+            SampleErrorKind::DeadlineExceeded => f.write_str(
+                "the sampling loop ran past its deadline; what was still running was stopped",
+            ),
+            SampleErrorKind::TooManyToolCalls { calls, limit } => write!(
+                f,
+                "the LLM's reply makes {calls} tool calls; at most {limit} are allowed in one \
+                 reply (`max_tool_calls_per_reply`), so none of them ran"
+            ),
+            SampleErrorKind::HistoryTooLarge { bytes, limit } => write!(
+                f,
+                "the sampling history reached {bytes} bytes, over the limit of {limit} \
+                 (`max_history_bytes`)"
+            ),
             SampleErrorKind::InvalidResult {
                 type_name,
                 violations,

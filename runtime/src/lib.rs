@@ -25,8 +25,9 @@ pub use channel::roundtrip::state::{
 pub use channel::roundtrip::{SamplingContext, ToolReply};
 pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
 pub use sampling::request::{
-    DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
-    Messages, ModelHints, SampleRequest, Sampled, Step,
+    DEFAULT_LLM_TIMEOUT, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
+    DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,
+    DEFAULT_TEXT_NUDGES, Messages, ModelHints, SampleRequest, Sampled, Step,
 };
 pub use sampling::sampler::{HandlerMode, Sampler};
 pub use tools::args::decode_args;

@@ -371,7 +371,9 @@ async fn answers_input_required_rounds_on_2026_07_28() {
     };
     assert_eq!(error.code.0, -32602);
     assert!(
-        error.message.contains("no matching ToolUse"),
+        error
+            .message
+            .contains("the message before it has no tool_use with that id"),
         "{}",
         error.message
     );
@@ -425,18 +427,26 @@ async fn malformed_requests_are_refused_with_a_clear_message() {
         .push(SamplingMessage::user_text("ignored the call"));
 
     let cases: Vec<(&str, CreateMessageRequestParams, &str)> = vec![
-        ("orphan tool_result", orphan_result, "no matching ToolUse"),
+        (
+            "orphan tool_result",
+            orphan_result,
+            "the message before it has no tool_use with that id",
+        ),
         (
             "tool_use in a user message",
             tool_use_from_user,
-            "ToolUse content is only allowed in assistant messages",
+            "tool_use is only allowed in assistant messages",
         ),
         (
             "tool_result not right after its tool_use",
             late_result,
-            "the message before it has no tool_use",
+            "messages[1] has a tool_use with id \"c1\" that is not answered by a tool_result in the message after it",
         ),
-        ("tool_use never answered", unanswered_call, "not balanced"),
+        (
+            "tool_use never answered",
+            unanswered_call,
+            "not answered by a tool_result",
+        ),
         (
             "no messages",
             CreateMessageRequestParams::new(vec![], 10),

@@ -4,7 +4,12 @@ use std::fmt;
 use std::future::Future;
 
 use futures::future::BoxFuture;
-use rmcp::model::{CreateMessageRequestParams, CreateMessageResult, Role, SamplingMessage};
+use std::collections::HashSet;
+
+use rmcp::model::{
+    CreateMessageRequestParams, CreateMessageResult, Role, SamplingMessage,
+    SamplingMessageContentBlock,
+};
 use tokio_util::sync::CancellationToken;
 
 /// Answers sampling requests with an LLM: on a server, when the client cannot
@@ -187,7 +192,7 @@ pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String>
             result.message.role
         ));
     }
-    let mut ids = std::collections::HashSet::new();
+    let mut ids = HashSet::new();
     let mut tool_uses = 0usize;
     for block in crate::sampling::request::blocks(&result.message) {
         if let Some(tool_use) = block.as_tool_use() {
@@ -209,4 +214,171 @@ pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String>
         return Err("stopReason is \"toolUse\" but the response has no tool_use block".into());
     }
     Ok(())
+}
+
+/// Checks the structure of a request's messages, in time linear in their size (rmcp's own
+/// check in `Peer::create_message` is quadratic in the number of tool calls): tool_use blocks
+/// only in assistant messages, tool_result blocks only in user messages and alone there, and
+/// each tool_use answered by a tool_result in the very next message.
+pub(crate) fn check_messages(messages: &[SamplingMessage]) -> Result<(), String> {
+    // The unanswered tool_use ids of the message before.
+    let mut pending: HashSet<&str> = HashSet::new();
+    for (index, message) in messages.iter().enumerate() {
+        let blocks = crate::sampling::request::blocks(message);
+        let has_results = blocks.iter().any(|b| b.as_tool_result().is_some());
+        let mut calls = HashSet::new();
+        for block in blocks {
+            match block {
+                SamplingMessageContentBlock::ToolUse(call) => {
+                    if message.role != Role::Assistant {
+                        return Err(format!(
+                            "messages[{index}] is a user message with a tool_use block; \
+                             tool_use is only allowed in assistant messages"
+                        ));
+                    }
+                    calls.insert(call.id.as_str());
+                }
+                SamplingMessageContentBlock::ToolResult(result) => {
+                    if message.role != Role::User {
+                        return Err(format!(
+                            "messages[{index}] is an assistant message with a tool_result \
+                             block; tool_result is only allowed in user messages"
+                        ));
+                    }
+                    if !pending.remove(result.tool_use_id.as_str()) {
+                        return Err(format!(
+                            "messages[{index}] has a tool_result for toolUseId {:?}, but the \
+                             message before it has no tool_use with that id (or it is answered \
+                             twice)",
+                            crate::sampling::limits::quote(&result.tool_use_id)
+                        ));
+                    }
+                }
+                _ if has_results => {
+                    return Err(format!(
+                        "messages[{index}] mixes tool_result blocks with other content; a \
+                         message with tool results holds nothing else"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if let Some(id) = pending.iter().next() {
+            return Err(format!(
+                "messages[{}] has a tool_use with id {:?} that is not answered by a tool_result \
+                 in the message after it",
+                index - 1,
+                crate::sampling::limits::quote(id)
+            ));
+        }
+        pending = calls;
+    }
+    if let Some(id) = pending.iter().next() {
+        return Err(format!(
+            "the last message has a tool_use with id {:?} that is never answered by a tool_result",
+            crate::sampling::limits::quote(id)
+        ));
+    }
+    Ok(())
+}
+
+/// Why a client's answer to `sampling/createMessage` is not a sampling result (rmcp read it as
+/// another kind of result, or as plain JSON).
+pub(crate) fn explain_malformed_result(result: &rmcp::model::ClientResult) -> String {
+    let value = match result {
+        rmcp::model::ClientResult::CustomResult(custom) => custom.0.clone(),
+        other => serde_json::to_value(other).unwrap_or_default(),
+    };
+    format!(
+        "the client's answer is not a valid sampling result: {}",
+        what_is_wrong(&value)
+    )
+}
+
+/// What is wrong with a would-be `CreateMessageResult`.
+fn what_is_wrong(value: &serde_json::Value) -> String {
+    use crate::sampling::limits::quote;
+    use serde_json::Value;
+
+    fn kind(value: &Value) -> &'static str {
+        match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    let Some(object) = value.as_object() else {
+        return format!("it is {} instead of an object", kind(value));
+    };
+    for field in ["role", "content", "model"] {
+        if !object.contains_key(field) {
+            return format!("it has no `{field}`");
+        }
+    }
+    if let Some(role) = object.get("role")
+        && role != "assistant"
+        && role != "user"
+    {
+        return format!(
+            "`role` is {}; it must be \"assistant\"",
+            quote(&role.to_string())
+        );
+    }
+    if let Some(model) = object.get("model")
+        && !model.is_string()
+    {
+        return format!("`model` is {}; it must be a string", kind(model));
+    }
+    if let Some(reason) = object.get("stopReason")
+        && !reason.is_string()
+        && !reason.is_null()
+    {
+        return format!("`stopReason` is {}; it must be a string", kind(reason));
+    }
+    let content = &object["content"];
+    let blocks: Vec<(String, &Value)> = match content {
+        Value::Array(blocks) => blocks
+            .iter()
+            .enumerate()
+            .map(|(i, block)| (format!("content[{i}]"), block))
+            .collect(),
+        block => vec![("content".to_owned(), block)],
+    };
+    for (at, block) in blocks {
+        let Some(block) = block.as_object() else {
+            return format!("`{at}` is {}; a content block is an object", kind(block));
+        };
+        let Some(kind_name) = block.get("type") else {
+            return format!("`{at}` has no `type`");
+        };
+        match kind_name.as_str() {
+            Some("text" | "image" | "audio" | "tool_result") => {}
+            Some("tool_use") => {
+                if let Some(input) = block.get("input")
+                    && !input.is_object()
+                {
+                    return format!(
+                        "`{at}` is a tool_use whose `input` is {}; tool arguments must be a JSON \
+                         object",
+                        kind(input)
+                    );
+                }
+            }
+            _ => {
+                return format!(
+                    "`{at}` has the unknown content type {}; a sampling result holds text, \
+                     image, audio or tool_use blocks",
+                    quote(&kind_name.to_string())
+                );
+            }
+        }
+    }
+    match serde_path_to_error::deserialize::<_, CreateMessageResult>(value) {
+        Ok(_) => "it could not be read as a sampling result".to_owned(),
+        Err(error) => quote(&format!("at `{}`: {}", error.path(), error.inner())).into_owned(),
+    }
 }

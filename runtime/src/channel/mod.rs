@@ -6,17 +6,23 @@ pub(crate) mod roundtrip;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use rmcp::RoleServer;
-use rmcp::model::{CreateMessageRequestParams, CreateMessageResult, SamplingMessageContentBlock};
-use rmcp::service::RequestContext;
+use rmcp::model::{
+    CancelledNotificationParam, ClientResult, CreateMessageRequest, CreateMessageRequestParams,
+    CreateMessageResult, RequestId, SamplingMessageContentBlock, ServerRequest,
+};
+use rmcp::service::{Peer, PeerRequestOptions, RequestContext};
+use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
+use self::handler::check_messages;
 use self::roundtrip::{Answer, Round, RoundHandle};
 
 use crate::sampling::sampler::{HandlerMode, Sampler};
-use crate::{HandlerContext, SampleErrorKind, SamplingHandler, Side};
+use crate::{HandlerContext, SampleError, SampleErrorKind, SamplingHandler, Side};
 
 /// The first protocol version without server-initiated requests (SEP-2322 multi round-trip).
 const MODERN_ERA: &str = "2026-07-28";
@@ -238,29 +244,33 @@ impl<'a> Llm<'a> {
         &self.cancellation
     }
 
-    /// One LLM call.
+    /// One LLM call, stopped by the loop's cancellation or its `limit`; when the client's
+    /// request is stopped before its answer, the client is sent `notifications/cancelled`.
     pub(crate) fn call(
         &self,
         params: CreateMessageRequestParams,
+        limit: CallLimit,
     ) -> BoxFuture<'_, Result<CreateMessageResult, SampleErrorKind>> {
         Box::pin(async move {
+            let stop = limit.stop_at();
             match (self.decision, self.ctx) {
                 (Decision::RoundTrip, _) => self.call_round_trip(params).await,
                 (Decision::Client { decline_fallback }, Some(ctx)) => {
                     let retry = decline_fallback.then(|| params.clone());
-                    match ctx.peer.create_message(params).await {
-                        Ok(result) => Ok(result),
-                        Err(rmcp::ServiceError::McpError(error)) if retry.is_some() => {
+                    match self.call_client(ctx, params, &stop).await {
+                        Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(error)))
+                            if retry.is_some() =>
+                        {
                             tracing::info!(
                                 error = %error.message,
                                 "the client declined a sampling request; the handler answers"
                             );
-                            self.call_handler(retry.unwrap_or_default()).await
+                            self.call_handler(retry.unwrap_or_default(), &stop).await
                         }
-                        Err(error) => Err(SampleErrorKind::Client(error)),
+                        other => other,
                     }
                 }
-                _ => self.call_handler(params).await,
+                _ => self.call_handler(params, &stop).await,
             }
         })
     }
@@ -290,9 +300,67 @@ impl<'a> Llm<'a> {
         }
     }
 
+    /// Resolves when the call must stop, with the reason.
+    async fn stopped(&self, stop: &Stop) -> SampleErrorKind {
+        let expired = async {
+            match stop.at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            () = self.cancellation.cancelled() => SampleErrorKind::Cancelled,
+            () = expired => stop.reason(),
+        }
+    }
+
+    /// The request to the client's LLM. rmcp's `Peer::create_message` is not used: its message
+    /// check is quadratic in tool calls (ours is linear), it hides the request's id (needed to
+    /// cancel it), and it reports any malformed answer as "Unexpected response type".
+    async fn call_client(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        params: CreateMessageRequestParams,
+        stop: &Stop,
+    ) -> Result<CreateMessageResult, SampleErrorKind> {
+        check_messages(&params.messages).map_err(|message| {
+            SampleErrorKind::Configuration(format!(
+                "the sampling messages are malformed: {message}"
+            ))
+        })?;
+        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(params));
+        let mut handle = tokio::select! {
+            biased;
+            reason = self.stopped(stop) => return Err(reason),
+            sent = ctx.peer.send_request_with_option(request, PeerRequestOptions::no_options()) => {
+                sent.map_err(SampleErrorKind::Client)?
+            }
+        };
+        let mut outstanding = Outstanding::new(&ctx.peer, handle.id.clone());
+        let answer = tokio::select! {
+            biased;
+            reason = self.stopped(stop) => {
+                outstanding.cancel(&reason).await;
+                return Err(reason);
+            }
+            answer = &mut handle.rx => answer,
+        };
+        outstanding.answered();
+        match answer {
+            Err(_) => Err(SampleErrorKind::Client(rmcp::ServiceError::TransportClosed)),
+            Ok(Err(error)) => Err(SampleErrorKind::Client(error)),
+            Ok(Ok(ClientResult::CreateMessageResult(result))) => Ok(*result),
+            Ok(Ok(other)) => Err(SampleErrorKind::InvalidResponse(
+                handler::explain_malformed_result(&other),
+            )),
+        }
+    }
+
     async fn call_handler(
         &self,
         params: CreateMessageRequestParams,
+        stop: &Stop,
     ) -> Result<CreateMessageResult, SampleErrorKind> {
         let Some(handler) = self.handler else {
             return Err(SampleErrorKind::Configuration(
@@ -304,11 +372,117 @@ impl<'a> Llm<'a> {
         } else {
             Side::Standalone
         };
-        let cx = HandlerContext::new(side, self.cancellation.clone());
-        handler
-            .create_message(params, cx)
-            .await
-            .map_err(SampleErrorKind::Handler)
+        // A child token: a handler stopped by the limit learns it, the loop's token stays.
+        let cancellation = self.cancellation.child_token();
+        let _stop_handler = cancellation.clone().drop_guard();
+        let cx = HandlerContext::new(side, cancellation);
+        tokio::select! {
+            biased;
+            reason = self.stopped(stop) => Err(reason),
+            answer = handler.create_message(params, cx) => answer.map_err(SampleErrorKind::Handler),
+        }
+    }
+}
+
+/// The time limits of one LLM call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallLimit {
+    /// The time limit of the request.
+    pub timeout: Duration,
+    /// The loop's deadline.
+    pub deadline: Option<Instant>,
+}
+
+impl CallLimit {
+    fn stop_at(self) -> Stop {
+        let timeout_at = Instant::now().checked_add(self.timeout);
+        let (at, by_deadline) = match (timeout_at, self.deadline) {
+            (Some(t), Some(d)) if d <= t => (Some(d), true),
+            (None, Some(d)) => (Some(d), true),
+            (t, _) => (t, false),
+        };
+        Stop {
+            at,
+            by_deadline,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// When a call stops waiting, and why.
+struct Stop {
+    at: Option<Instant>,
+    by_deadline: bool,
+    timeout: Duration,
+}
+
+impl Stop {
+    fn reason(&self) -> SampleErrorKind {
+        if self.by_deadline {
+            SampleErrorKind::DeadlineExceeded
+        } else {
+            SampleErrorKind::LlmTimeout(self.timeout)
+        }
+    }
+}
+
+/// A request sent to the client and not answered yet. Unless it is answered or cancelled
+/// explicitly, dropping it (the loop's future dropped mid-request) still sends the client
+/// `notifications/cancelled`, from a task.
+struct Outstanding {
+    peer: Option<Peer<RoleServer>>,
+    id: RequestId,
+}
+
+/// How long telling the client that a request is cancelled may take.
+const CANCEL_NOTICE_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Outstanding {
+    fn new(peer: &Peer<RoleServer>, id: RequestId) -> Self {
+        Self {
+            peer: Some(peer.clone()),
+            id,
+        }
+    }
+
+    fn answered(&mut self) {
+        self.peer = None;
+    }
+
+    async fn cancel(&mut self, reason: &SampleErrorKind) {
+        if let Some(peer) = self.peer.take() {
+            let reason = SampleError::new(reason_copy(reason)).to_string();
+            notify_cancelled(peer, self.id.clone(), reason).await;
+        }
+    }
+}
+
+impl Drop for Outstanding {
+    fn drop(&mut self) {
+        if let Some(peer) = self.peer.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let reason = "the sampling loop stopped before this request was answered".to_owned();
+            runtime.spawn(notify_cancelled(peer, self.id.clone(), reason));
+        }
+    }
+}
+
+async fn notify_cancelled(peer: Peer<RoleServer>, id: RequestId, reason: String) {
+    let notice = peer.notify_cancelled(CancelledNotificationParam::new(Some(id), Some(reason)));
+    match tokio::time::timeout(CANCEL_NOTICE_TIMEOUT, notice).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::debug!(%error, "could not cancel a sampling request"),
+        Err(_) => tracing::debug!("cancelling a sampling request took too long; given up"),
+    }
+}
+
+/// The stop reasons again, for the notice (the kinds are not `Clone`).
+fn reason_copy(reason: &SampleErrorKind) -> SampleErrorKind {
+    match reason {
+        SampleErrorKind::LlmTimeout(limit) => SampleErrorKind::LlmTimeout(*limit),
+        SampleErrorKind::DeadlineExceeded => SampleErrorKind::DeadlineExceeded,
+        _ => SampleErrorKind::Cancelled,
     }
 }
 

@@ -7,11 +7,15 @@ use rmcp::model::{
     SamplingMessage, SamplingMessageContentBlock, ToolChoice, ToolChoiceMode, ToolResultContent,
     ToolUseContent,
 };
+use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::channel::Llm;
 use crate::channel::handler::check_response;
-use crate::sampling::request::{Messages, Options, Sampled, Step, text_of, tool_calls_of};
+use crate::channel::{CallLimit, Llm};
+use crate::sampling::limits::json_size;
+use crate::sampling::request::{
+    Deadline, Messages, Options, Sampled, Step, text_of, tool_calls_of,
+};
 use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
@@ -28,6 +32,24 @@ pub(crate) struct LoopState {
     pub invalid_results: u32,
     /// Text answers given while a typed result was required.
     pub text_answers: u32,
+    /// Bytes of `history` as JSON, kept up to date by [`LoopState::push`].
+    pub history_bytes: usize,
+}
+
+impl LoopState {
+    fn new(history: Vec<SamplingMessage>) -> Self {
+        Self {
+            history_bytes: history.iter().map(json_size).sum(),
+            history,
+            ..Self::default()
+        }
+    }
+
+    /// Appends a message, counting its bytes.
+    fn push(&mut self, message: SamplingMessage) {
+        self.history_bytes += json_size(&message);
+        self.history.push(message);
+    }
 }
 
 /// What a loop is after.
@@ -60,7 +82,12 @@ impl<'a> SampleRequest<'a> {
         let llm = self
             .llm(!toolset.is_empty())
             .map_err(|e| e.with_history(history.clone()))?;
+        let deadline = self.loop_deadline();
         let tools = (!toolset.is_empty()).then(|| toolset.to_rmcp_tools());
+        let bytes = history.iter().map(json_size).sum();
+        if let Err(kind) = self.check_history(bytes) {
+            return Err(SampleError::new(kind).with_history(history));
+        }
         let forced = llm
             .forces_answer(|| {
                 self.params(&history, tools.clone(), self.options.tool_choice.clone())
@@ -71,14 +98,17 @@ impl<'a> SampleRequest<'a> {
             _ => self.options.tool_choice.clone(),
         };
         let params = self.params(&history, tools, tool_choice);
-        let response = match self.call_llm(&llm, params, 1).await {
+        let response = match self.call_llm(&llm, params, 1, deadline).await {
             Ok(response) => response,
             Err(kind) => return Err(SampleError::new(kind).with_history(history)),
         };
         history.push(response.message.clone());
         let calls = tool_calls_of(&response.message);
+        if let Err(kind) = self.check_tool_calls(calls.len()) {
+            return Err(SampleError::new(kind).with_history(history));
+        }
         if self.options.execute_tools && !calls.is_empty() {
-            let results = self.run_tools(&llm, &toolset, &calls, 1).await;
+            let results = self.run_tools(&llm, &toolset, &calls, 1, deadline).await;
             match results {
                 Ok(results) => history.push(SamplingMessage::new_multiple(Role::User, results)),
                 Err(kind) => return Err(SampleError::new(kind).with_history(history)),
@@ -134,10 +164,8 @@ impl<'a> SampleRequest<'a> {
     }
 
     async fn run<T>(&self, messages: Messages, goal: Goal<T>) -> Result<Sampled<T>, SampleError> {
-        let mut state = LoopState {
-            history: messages.0,
-            ..LoopState::default()
-        };
+        let mut state = LoopState::new(messages.0);
+        let deadline = self.loop_deadline();
         let prepared = self.toolset().and_then(|toolset| {
             let typed = matches!(goal, Goal::Typed { .. });
             Ok((self.llm(typed || !toolset.is_empty())?, toolset))
@@ -148,7 +176,10 @@ impl<'a> SampleRequest<'a> {
         };
         let offered = toolset.to_rmcp_tools();
         loop {
-            match self.turn(&llm, &toolset, &offered, &goal, &mut state).await {
+            match self
+                .turn(&llm, &toolset, &offered, &goal, &mut state, deadline)
+                .await
+            {
                 Ok(Next::Done(done)) => return Ok(done),
                 Ok(Next::Continue) => {}
                 Err(kind) => return Err(SampleError::new(kind).with_history(state.history)),
@@ -164,6 +195,7 @@ impl<'a> SampleRequest<'a> {
         offered: &[rmcp::model::Tool],
         goal: &Goal<T>,
         state: &mut LoopState,
+        deadline: Option<Instant>,
     ) -> Result<Next<T>, SampleErrorKind> {
         let cap = self.options.max_iterations;
         if state.iterations >= cap {
@@ -209,12 +241,14 @@ impl<'a> SampleRequest<'a> {
                 (Some(tools), Some(ToolChoiceMode::Required))
             }
         };
+        self.check_history(state.history_bytes)?;
         let params = self.params(&state.history, tools, tool_choice);
-        let response = self.call_llm(llm, params, step).await?;
-        state.history.push(response.message.clone());
+        let response = self.call_llm(llm, params, step, deadline).await?;
+        state.push(response.message.clone());
+        let calls = tool_calls_of(&response.message);
+        self.check_tool_calls(calls.len())?;
         self.report_progress(step).await;
 
-        let calls = tool_calls_of(&response.message);
         match goal {
             Goal::Text(from_text) => {
                 if calls.is_empty() {
@@ -228,10 +262,8 @@ impl<'a> SampleRequest<'a> {
                 if last {
                     return Err(out_of_turns());
                 }
-                let results = self.run_tools(llm, toolset, &calls, step).await?;
-                state
-                    .history
-                    .push(SamplingMessage::new_multiple(Role::User, results));
+                let results = self.run_tools(llm, toolset, &calls, step, deadline).await?;
+                state.push(SamplingMessage::new_multiple(Role::User, results));
                 Ok(Next::Continue)
             }
             Goal::Typed {
@@ -251,9 +283,7 @@ impl<'a> SampleRequest<'a> {
                     if last {
                         return Err(out_of_turns());
                     }
-                    state
-                        .history
-                        .push(SamplingMessage::user_text(nudge(type_name)));
+                    state.push(SamplingMessage::user_text(nudge(type_name)));
                     return Ok(Next::Continue);
                 }
                 let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
@@ -269,12 +299,13 @@ impl<'a> SampleRequest<'a> {
                 let mut other_results = if others.is_empty() {
                     Vec::new()
                 } else {
-                    self.run_tools(llm, toolset, &others, step).await?
+                    self.run_tools(llm, toolset, &others, step, deadline)
+                        .await?
                 }
                 .into_iter();
                 if !has_final {
                     state.invalid_results = 0;
-                    state.history.push(SamplingMessage::new_multiple(
+                    state.push(SamplingMessage::new_multiple(
                         Role::User,
                         other_results.collect(),
                     ));
@@ -305,9 +336,7 @@ impl<'a> SampleRequest<'a> {
                         verdict = Some(parsed);
                     }
                 }
-                state
-                    .history
-                    .push(SamplingMessage::new_multiple(Role::User, results));
+                state.push(SamplingMessage::new_multiple(Role::User, results));
                 match verdict {
                     Some(Ok(value)) => Ok(Next::Done(Sampled {
                         text: to_text(&value),
@@ -361,6 +390,7 @@ impl<'a> SampleRequest<'a> {
         llm: &Llm<'_>,
         params: CreateMessageRequestParams,
         step: u32,
+        deadline: Option<Instant>,
     ) -> Result<CreateMessageResult, SampleErrorKind> {
         let span = tracing::info_span!(
             "sampling.llm_call",
@@ -370,15 +400,20 @@ impl<'a> SampleRequest<'a> {
             tools = params.tools.as_ref().map_or(0, Vec::len),
             error = tracing::field::Empty,
         );
-        let cancellation = llm.cancellation();
-        if cancellation.is_cancelled() {
+        if llm.cancellation().is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
         }
-        let result = tokio::select! {
-            biased;
-            () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
-            result = llm.call(params).instrument(span.clone()) => result,
+        if deadline.is_some_and(|d| d <= Instant::now()) {
+            return Err(SampleErrorKind::DeadlineExceeded);
+        }
+        let limit = CallLimit {
+            timeout: self
+                .options
+                .llm_timeout
+                .unwrap_or(self.sampler.llm_time_limit()),
+            deadline,
         };
+        let result = llm.call(params, limit).instrument(span.clone()).await;
         let result = result.and_then(|response| {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
@@ -397,6 +432,7 @@ impl<'a> SampleRequest<'a> {
         toolset: &Toolset<'_>,
         calls: &[&ToolUseContent],
         step: u32,
+        deadline: Option<Instant>,
     ) -> Result<Vec<SamplingMessageContentBlock>, SampleErrorKind> {
         let cancellation = llm.cancellation();
         if cancellation.is_cancelled() {
@@ -409,16 +445,50 @@ impl<'a> SampleRequest<'a> {
             concurrency: self.options.concurrency,
             timeout: self.options.tool_timeout,
             mask_error_details: self.options.mask_error_details,
+            max_result_bytes: self.options.max_tool_result_bytes,
             step,
+        };
+        let expired = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
         };
         tokio::select! {
             biased;
             () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
+            () = expired => Err(SampleErrorKind::DeadlineExceeded),
             results = exec::execute(toolset, calls, options) => {
                 llm.record_tools(&results);
                 Ok(results)
             }
         }
+    }
+
+    /// The loop's deadline, fixed when it starts.
+    fn loop_deadline(&self) -> Option<Instant> {
+        match self.options.deadline? {
+            Deadline::At(at) => Some(Instant::from_std(at)),
+            Deadline::After(budget) => Instant::now().checked_add(budget),
+        }
+    }
+
+    /// The history may not grow past its limit.
+    fn check_history(&self, bytes: usize) -> Result<(), SampleErrorKind> {
+        let limit = self.options.max_history_bytes;
+        if bytes > limit {
+            return Err(SampleErrorKind::HistoryTooLarge { bytes, limit });
+        }
+        Ok(())
+    }
+
+    /// One reply may not call more tools than the limit.
+    fn check_tool_calls(&self, calls: usize) -> Result<(), SampleErrorKind> {
+        let limit = self.options.max_tool_calls_per_reply;
+        if calls > limit {
+            return Err(SampleErrorKind::TooManyToolCalls { calls, limit });
+        }
+        Ok(())
     }
 
     /// Tells the client how far the loop is, when its request carried a progress token.

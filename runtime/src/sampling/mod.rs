@@ -2,5 +2,6 @@
 //! and the loop that runs it.
 
 pub(crate) mod engine;
+pub(crate) mod limits;
 pub(crate) mod request;
 pub(crate) mod sampler;

@@ -1,6 +1,6 @@
 //! One sampling call: its options, its input messages, and what it returns.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rmcp::RoleServer;
 use rmcp::model::{
@@ -22,13 +22,36 @@ pub const DEFAULT_MAX_ITERATIONS: u32 = 100;
 pub const DEFAULT_RESULT_RETRIES: u32 = 3;
 /// The default number of text answers nudged towards `final_response` in a typed loop.
 pub const DEFAULT_TEXT_NUDGES: u32 = 3;
+/// The default time limit of one LLM request: 5 minutes.
+///
+/// A client may show each sampling request to its user for approval before its model runs,
+/// and a slow local model may take minutes over a long answer; five minutes leaves room for
+/// both, while a client that never answers releases the loop (and its memory) in bounded time.
+pub const DEFAULT_LLM_TIMEOUT: Duration = Duration::from_secs(300);
+/// The default cap on tool calls in one LLM reply: 128.
+///
+/// Models that call tools in parallel make a handful of calls per reply, rarely dozens; a reply
+/// with more than 128 comes from a broken or hostile model, and is refused.
+pub const DEFAULT_MAX_TOOL_CALLS_PER_REPLY: usize = 128;
+/// The default cap on the bytes of one tool result sent back to the LLM: 1 MiB.
+///
+/// About 250,000 tokens, more than most context windows hold; a longer result is cut (at a
+/// character boundary) and ends with a note that says so.
+pub const DEFAULT_MAX_TOOL_RESULT_BYTES: usize = 1 << 20;
+/// The default cap on the bytes of a loop's whole history (as JSON): 8 MiB.
+///
+/// About two million tokens, beyond every model's context window, and under the 16 MiB line
+/// that rmcp's stdio transport drops unread: the history is re-sent whole on each request.
+pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 
 /// A sampling call being set up; finish it with [`sample_text`](SampleRequest::sample_text),
 /// [`sample`](SampleRequest::sample) or [`sample_step`](SampleRequest::sample_step).
 ///
 /// Made by [`Sampler::on`] or [`Sampler::standalone`]. Every option has a default that
-/// works: `max_tokens` 512, at most 100 LLM requests, tools run one at a time, no timeout,
-/// error details not masked.
+/// works: `max_tokens` 512, at most 100 LLM requests, each answered within 5 minutes
+/// ([`DEFAULT_LLM_TIMEOUT`]), tools run one at a time with no time limit, error details not
+/// masked, and the limits that keep one loop small ([`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`],
+/// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]).
 #[must_use = "a sampling request does nothing until it is sampled"]
 pub struct SampleRequest<'a> {
     pub(crate) sampler: &'a Sampler,
@@ -56,6 +79,20 @@ pub(crate) struct Options {
     pub mask_error_details: bool,
     pub execute_tools: bool,
     pub cancellation: Option<CancellationToken>,
+    /// `None`: the sampler's.
+    pub llm_timeout: Option<Duration>,
+    pub deadline: Option<Deadline>,
+    pub max_tool_calls_per_reply: usize,
+    pub max_tool_result_bytes: usize,
+    pub max_history_bytes: usize,
+}
+
+/// When a loop must be over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Deadline {
+    At(Instant),
+    /// Counted from the start of the loop.
+    After(Duration),
 }
 
 impl Default for Options {
@@ -77,6 +114,11 @@ impl Default for Options {
             mask_error_details: false,
             execute_tools: true,
             cancellation: None,
+            llm_timeout: None,
+            deadline: None,
+            max_tool_calls_per_reply: DEFAULT_MAX_TOOL_CALLS_PER_REPLY,
+            max_tool_result_bytes: DEFAULT_MAX_TOOL_RESULT_BYTES,
+            max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
         }
     }
 }
@@ -197,6 +239,55 @@ impl<'a> SampleRequest<'a> {
     /// cancellation, which [`Sampler::on`] wires in): for standalone loops and deadlines.
     pub fn cancellation(mut self, token: CancellationToken) -> Self {
         self.options.cancellation = Some(token);
+        self
+    }
+
+    /// The time limit of each LLM request (default: the sampler's, see
+    /// [`Sampler::llm_timeout`]). A request not answered in time ends the loop with
+    /// [`SampleErrorKind::LlmTimeout`](crate::SampleErrorKind::LlmTimeout), and the client is
+    /// sent `notifications/cancelled` for it.
+    pub fn llm_timeout(mut self, timeout: Duration) -> Self {
+        self.options.llm_timeout = Some(timeout);
+        self
+    }
+
+    /// The loop must be over by `deadline`: LLM requests and tool calls still running then are
+    /// stopped (the client is sent `notifications/cancelled` for its request), and the loop
+    /// ends with [`SampleErrorKind::DeadlineExceeded`](crate::SampleErrorKind::DeadlineExceeded).
+    /// No deadline by default.
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.options.deadline = Some(Deadline::At(deadline));
+        self
+    }
+
+    /// Like [`deadline`](SampleRequest::deadline), counted from the moment sampling starts.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.options.deadline = Some(Deadline::After(budget));
+        self
+    }
+
+    /// The most tool calls one LLM reply may make (default
+    /// [`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`]). A reply with more is refused: none of its calls
+    /// run and the loop ends with
+    /// [`SampleErrorKind::TooManyToolCalls`](crate::SampleErrorKind::TooManyToolCalls).
+    pub fn max_tool_calls_per_reply(mut self, max: usize) -> Self {
+        self.options.max_tool_calls_per_reply = max.max(1);
+        self
+    }
+
+    /// The most bytes of one tool result sent back to the LLM (default
+    /// [`DEFAULT_MAX_TOOL_RESULT_BYTES`]); a longer result is cut at a character boundary and
+    /// ends with a note saying how long it was.
+    pub fn max_tool_result_bytes(mut self, max: usize) -> Self {
+        self.options.max_tool_result_bytes = max;
+        self
+    }
+
+    /// The most bytes (as JSON) the whole history may reach before an LLM request (default
+    /// [`DEFAULT_MAX_HISTORY_BYTES`]); beyond it the loop ends with
+    /// [`SampleErrorKind::HistoryTooLarge`](crate::SampleErrorKind::HistoryTooLarge).
+    pub fn max_history_bytes(mut self, max: usize) -> Self {
+        self.options.max_history_bytes = max;
         self
     }
 

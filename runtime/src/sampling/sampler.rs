@@ -10,7 +10,7 @@ use rmcp::service::RequestContext;
 use rmcp::model::RequestStateCodec;
 
 use crate::channel::roundtrip::state::RoundTripConfig;
-use crate::{SampleRequest, SamplingHandler};
+use crate::{DEFAULT_LLM_TIMEOUT, SampleRequest, SamplingHandler};
 
 /// When a configured [`SamplingHandler`] answers instead of the client's LLM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,12 +42,25 @@ pub enum HandlerMode {
 /// let with_fallback = Sampler::with_handler(handler).fallback_on_decline(true);
 /// assert_eq!(with_fallback.mode(), HandlerMode::Fallback);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Sampler {
     handler: Option<Arc<dyn SamplingHandler>>,
     mode: HandlerMode,
     fallback_on_decline: bool,
     round_trip: RoundTripConfig,
+    llm_timeout: Duration,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Self {
+            handler: None,
+            mode: HandlerMode::default(),
+            fallback_on_decline: false,
+            round_trip: RoundTripConfig::default(),
+            llm_timeout: DEFAULT_LLM_TIMEOUT,
+        }
+    }
 }
 
 impl fmt::Debug for Sampler {
@@ -70,6 +83,7 @@ impl fmt::Debug for Sampler {
             .field("state_ttl", &self.round_trip.ttl)
             .field("max_state_bytes", &self.round_trip.max_state_bytes)
             .field("round_budget", &self.round_trip.round_budget)
+            .field("llm_timeout", &self.llm_timeout)
             .finish()
     }
 }
@@ -115,6 +129,20 @@ impl Sampler {
     pub fn fallback_on_decline(mut self, yes: bool) -> Self {
         self.fallback_on_decline = yes;
         self
+    }
+
+    /// The time limit of each LLM request of its loops (default [`DEFAULT_LLM_TIMEOUT`], 5
+    /// minutes; a call can set its own with [`SampleRequest::llm_timeout`]). A request not
+    /// answered in time ends the loop with an error, and the client is sent
+    /// `notifications/cancelled` for it.
+    pub fn llm_timeout(mut self, timeout: Duration) -> Self {
+        self.llm_timeout = timeout;
+        self
+    }
+
+    /// The time limit of each LLM request.
+    pub fn llm_time_limit(&self) -> Duration {
+        self.llm_timeout
     }
 
     /// The mode.

@@ -8,6 +8,7 @@ use futures::{FutureExt, StreamExt};
 use rmcp::model::{ContentBlock, SamplingMessageContentBlock, ToolResultContent, ToolUseContent};
 use tracing::Instrument;
 
+use crate::sampling::limits::cut_tool_result;
 use crate::tools::tool::ToolCallErrorKind;
 use crate::{ToolCallError, ToolOutput, Toolset};
 
@@ -30,6 +31,8 @@ pub(crate) struct ExecOptions {
     pub concurrency: Concurrency,
     pub timeout: Option<Duration>,
     pub mask_error_details: bool,
+    /// The most bytes of one result's text sent back to the LLM.
+    pub max_result_bytes: usize,
     pub step: u32,
 }
 
@@ -86,12 +89,16 @@ async fn run_one(
     let block = match outcome {
         Ok(output) => ToolResultContent::new(
             call.id.clone(),
-            vec![ContentBlock::text(output.into_text())],
+            vec![ContentBlock::text(cut_tool_result(
+                output.into_text(),
+                options.max_result_bytes,
+            ))],
         ),
         Err(error) => {
             span.record("error", tracing::field::display(&error));
             tracing::warn!(parent: &span, tool = %call.name, error = %error, "sampling tool failed");
             let text = message_for_llm(&call.name, &error, options.mask_error_details);
+            let text = cut_tool_result(text, options.max_result_bytes);
             ToolResultContent::error(call.id.clone(), vec![ContentBlock::text(text)])
         }
     };
