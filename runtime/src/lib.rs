@@ -16,22 +16,22 @@ mod sampling;
 mod tools;
 mod typed;
 
-pub use tools::args::decode_args;
-pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
-pub use tools::exec::Concurrency;
 pub use channel::handler::{
     HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply, Side,
 };
+pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
 pub use sampling::request::{
     DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS, DEFAULT_RESULT_RETRIES, DEFAULT_TEXT_NUDGES,
     Messages, ModelHints, SampleRequest, Sampled, Step,
 };
-pub use typed::result::{StructuredResult, violation_report};
-pub use tools::router::tools_from_router;
 pub use sampling::sampler::{HandlerMode, Sampler};
+pub use tools::args::decode_args;
+pub use tools::exec::Concurrency;
+pub use tools::router::tools_from_router;
 pub use tools::schema::{args_schema_for, schema_for};
 pub use tools::tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
 pub use tools::toolset::{FINAL_RESPONSE, Toolset};
+pub use typed::result::{StructuredResult, violation_report};
 
 #[doc(hidden)]
 pub mod __private;

@@ -10,9 +10,9 @@ use rmcp::model::{
 use tracing::Instrument;
 
 use crate::channel::Llm;
-use crate::tools::exec::{self, ExecOptions};
 use crate::channel::handler::check_response;
 use crate::sampling::request::{Messages, Options, Sampled, Step, text_of, tool_calls_of};
+use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
 };
