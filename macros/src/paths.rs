@@ -90,8 +90,8 @@ mod tests {
         // This package's Cargo.toml lists `rmcp-sampling` (as a dev-dependency) unrenamed.
         let paths = Paths::resolve(None);
         assert_eq!(
-            paths.private_str("deserialize_arg"),
-            "::rmcp_sampling::__private::deserialize_arg"
+            paths.private_str("serde"),
+            "::rmcp_sampling::__private::serde"
         );
     }
 }

@@ -36,55 +36,71 @@ where
     }
 }
 
-/// Turns a tool function's `Result<T, E>` into the loop's outcome.
-pub fn result_output<T, E>(result: Result<T, E>) -> Result<crate::ToolOutput, crate::ToolCallError>
-where
-    T: IntoToolOutput,
-    E: fmt::Display + 'static,
-{
-    match result {
-        Ok(value) => value.into_tool_output(),
-        Err(error) => crate::tools::tool::result_to_output::<(), E>(Err(error)),
-    }
-}
-
-/// Turns a tool function's plain return value into the loop's outcome.
-pub fn value_output<T: IntoToolOutput>(
-    value: T,
-) -> Result<crate::ToolOutput, crate::ToolCallError> {
-    value.into_tool_output()
-}
-
-/// A value a sampling tool may return to the LLM.
+/// A value a sampling tool may return to the LLM. The macro calls it with the value's
+/// span at the declared type (for `Result<T, E>`, at `T`), so an unfit type is reported there.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a `#[sampling_tool]`",
-    note = "return something that implements `serde::Serialize` (a string is sent as it is, anything else as JSON), or `Result<T, E>` with `E: Display`"
+    label = "not `Serialize`",
+    note = "a tool's result goes to the LLM as JSON (a string as it is): return a type that implements `Serialize` (derive it, or put `#[structured_result]` on the type), or `Result<T, E>` with such a `T` and `E: Display`"
 )]
 pub trait IntoToolOutput {
     /// The outcome for the LLM.
     fn into_tool_output(self) -> Result<crate::ToolOutput, crate::ToolCallError>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Serialize> IntoToolOutput for T {
     fn into_tool_output(self) -> Result<crate::ToolOutput, crate::ToolCallError> {
         crate::ToolOutput::from_value(&self)
     }
 }
 
-/// Asserts at compile time that a parameter type can be decoded and described.
-pub fn assert_arg<T: DeserializeOwned + JsonSchema>() {}
-/// Decodes one `#[sampling_tool]` parameter (`#[serde(deserialize_with)]` of the generated
-/// arguments struct). The macro spans the call at the parameter's type, so a type that is not
-/// `Deserialize` gets one error there instead of several inside the derive.
-pub fn deserialize_arg<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    T::deserialize(deserializer)
+/// The error of a sampling tool's `Result`: its message goes back to the LLM. The macro
+/// calls it with the error's span at the declared `E`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of a `#[sampling_tool]`",
+    label = "not `Display`",
+    note = "the error's message goes back to the LLM: implement `std::fmt::Display` for it (`ToolError` does, and passes even when error details are masked)"
+)]
+pub trait IntoToolError {
+    /// The failed outcome for the LLM.
+    fn into_tool_error(self) -> Result<crate::ToolOutput, crate::ToolCallError>;
 }
 
-// `#[structured_result]` (items documented in `result.rs`).
-pub use crate::typed::result::generated::{
-    parse_result, result_text, result_tool, result_type_name,
-};
+#[diagnostic::do_not_recommend]
+impl<E: fmt::Display + 'static> IntoToolError for E {
+    fn into_tool_error(self) -> Result<crate::ToolOutput, crate::ToolCallError> {
+        crate::tools::tool::result_to_output::<(), E>(Err(self))
+    }
+}
+
+/// A type a `#[sampling_tool]` parameter may have: decoded from the LLM's JSON and described
+/// by its schema. The macro decodes and describes each parameter through this trait, at the
+/// parameter's type, so an unfit type gets one error there.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[sampling_tool]` parameter",
+    label = "not `Deserialize` and `JsonSchema`",
+    note = "the LLM fills in each parameter as JSON described by a JSON schema: derive `Deserialize` and `JsonSchema` for the type (or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency), or use a type that has them (`String`, numbers, `Vec<T>`, `Option<T>`, ...)"
+)]
+pub trait ToolParam: Sized {
+    /// Decodes the parameter (`#[serde(deserialize_with)]` of the arguments struct).
+    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
+
+    /// The parameter's schema (`#[schemars(schema_with)]` of the arguments struct).
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + JsonSchema> ToolParam for T {
+    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        T::deserialize(deserializer)
+    }
+
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}

@@ -56,6 +56,67 @@ async fn a_valid_final_response_ends_the_loop_with_a_typed_value() {
     assert_eq!(out.history.len(), 5);
 }
 
+/// A plan offered to a customer.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+struct Plan {
+    /// The plan's name.
+    name: String,
+    seats: u32,
+}
+
+#[tokio::test]
+async fn a_plain_derive_type_is_a_result_without_the_macro() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use(
+            "final_response",
+            json!({"name": "pro", "seats": 3, "discount": 10}),
+        )
+        .then_tool_use("final_response", json!({"name": "pro", "seats": 3}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .sample::<Plan>("pick a plan")
+        .await
+        .unwrap();
+    assert_eq!(
+        out.result,
+        Plan {
+            name: "pro".into(),
+            seats: 3
+        }
+    );
+    // The LLM sees the type's name and doc comment, and a schema that refuses extra fields.
+    let request = &llm.requests()[0];
+    let tool = &request.tools.as_ref().unwrap()[0];
+    assert_eq!(
+        tool.description.as_deref(),
+        Some(
+            "Give your final answer by calling this tool once, when you are done: its arguments are the answer, a `Plan`.\n\n`Plan`: A plan offered to a customer."
+        )
+    );
+    assert_eq!(
+        serde_json::Value::Object((*tool.input_schema).clone()),
+        json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "description": "The plan's name."},
+                "seats": {"type": "integer", "format": "uint32", "minimum": 0}
+            },
+            "required": ["name", "seats"],
+            "additionalProperties": false
+        })
+    );
+    // The extra field was a violation the LLM heard about, naming what is allowed.
+    let (_, text, is_error) = llm.requests()[1].tool_results().remove(0);
+    assert!(is_error);
+    assert_eq!(
+        text,
+        "The final_response arguments do not match the `Plan` schema:\n\
+         - /discount: unknown property; the allowed properties are \"name\", \"seats\"\n\
+         Call final_response again with corrected arguments."
+    );
+}
+
 #[tokio::test]
 async fn primitive_results_are_wrapped_and_unwrapped() {
     let llm = ScriptedLlm::new().then_tool_use("final_response", json!({"value": 42}));

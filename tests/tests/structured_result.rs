@@ -535,7 +535,7 @@ fn existing_derives_are_kept() {
     let schema = schema_of::<Preexisting>();
     assert_eq!(
         schema,
-        json!({"type": "object", "properties": {"fullName": {"type": "string"}}, "required": ["fullName"]})
+        json!({"type": "object", "properties": {"fullName": {"type": "string"}}, "required": ["fullName"], "additionalProperties": false})
     );
     let value = Preexisting::parse_final_response(obj(json!({"fullName": "Ann"}))).unwrap();
     assert_eq!(value.full_name, "Ann");
@@ -558,7 +558,7 @@ fn partly_derived_type_with_name_and_description_args() {
         json!({"type": "object", "properties": {
             "claimHolds": {"type": "boolean"},
             "reasons": {"type": "array", "items": {"type": "string"}, "default": []}
-        }, "required": ["claimHolds"]})
+        }, "required": ["claimHolds"], "additionalProperties": false})
     );
     let verdict = PartlyDerived::parse_final_response(obj(json!({"claimHolds": true}))).unwrap();
     assert_eq!(
@@ -570,7 +570,10 @@ fn partly_derived_type_with_name_and_description_args() {
     );
     assert_eq!(
         errors_of::<PartlyDerived>(json!({"claim_holds": true})),
-        ["/claimHolds: required property is missing"]
+        [
+            r#"/claim_holds: unknown property; the allowed properties are "claimHolds", "reasons""#,
+            "/claimHolds: required property is missing"
+        ]
     );
 }
 
@@ -691,4 +694,108 @@ fn untagged_enum() {
             r#"/value: "five" does not match any of the 2 allowed variants; expected an integer, or an object"#
         ]
     );
+}
+
+/// A plan, with serde and schemars derives only.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct PlainPlan {
+    plan_name: String,
+    #[schemars(range(max = 500))]
+    seat_count: u32,
+}
+
+/// A plan named through its schema title.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(title = "Offer")]
+struct TitledPlan {
+    name: String,
+}
+
+/// A generic type with plain derives.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+struct Bundle<T> {
+    items: Vec<T>,
+}
+
+#[test]
+fn plain_derive_types_are_results() {
+    assert_eq!(PlainPlan::type_name(), "PlainPlan");
+    assert_eq!(
+        PlainPlan::final_response_tool().description.as_deref(),
+        Some(
+            "Give your final answer by calling this tool once, when you are done: its arguments are the answer, a `PlainPlan`.\n\n`PlainPlan`: A plan, with serde and schemars derives only."
+        )
+    );
+    assert_eq!(
+        schema_of::<PlainPlan>(),
+        json!({"type": "object", "properties": {
+            "planName": {"type": "string"},
+            "seatCount": {"type": "integer", "format": "uint32", "minimum": 0, "maximum": 500}
+        }, "required": ["planName", "seatCount"], "additionalProperties": false})
+    );
+    let plan =
+        PlainPlan::parse_final_response(obj(json!({"planName": "pro", "seatCount": 3}))).unwrap();
+    assert_eq!(plan.seat_count, 3);
+    assert_eq!(plan.to_text(), r#"{"planName":"pro","seatCount":3}"#);
+    assert_eq!(
+        errors_of::<PlainPlan>(json!({"planName": "pro", "seatCount": 501})),
+        ["/seatCount: 501 is greater than the maximum of 500"]
+    );
+
+    // A `#[schemars(title)]` names the result; the title is not part of the schema.
+    assert_eq!(TitledPlan::type_name(), "Offer");
+    assert!(schema_of::<TitledPlan>().get("title").is_none());
+    // A generic type is named as the Rust type is, not as schemars names it.
+    assert_eq!(<Bundle<PlainPlan>>::type_name(), "Bundle<PlainPlan>");
+    // Containers of plain types work as before.
+    assert_eq!(
+        <Vec<PlainPlan>>::parse_final_response(obj(
+            json!({"value": [{"planName": "a", "seatCount": 1}]})
+        ))
+        .unwrap()
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn final_response_refuses_unknown_properties() {
+    // `Customer` has no `deny_unknown_fields`: the tool's schema refuses extra fields anyway,
+    // at its root, as a `#[sampling_tool]`'s does, so an LLM's stray field is reported.
+    assert_eq!(
+        schema_of::<Customer>()["additionalProperties"],
+        json!(false)
+    );
+    assert_eq!(
+        errors_of::<Customer>(json!({"email": "a@b.c", "nickname": "Al", "age": 3})),
+        [
+            "/nickname: unknown property; the allowed properties are \"email\", \"name\"",
+            "/age: unknown property; the allowed properties are \"email\", \"name\""
+        ]
+    );
+    // Nested objects keep the type's own rule (serde ignores their unknown fields).
+    assert!(
+        schema_of::<Triage>()["properties"]["customer"]
+            .get("additionalProperties")
+            .is_none()
+    );
+}
+
+/// A result with a flattened map of extra properties.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+struct Labels {
+    name: String,
+    #[serde(flatten)]
+    extra: BTreeMap<String, u32>,
+}
+
+#[test]
+fn a_flattened_map_keeps_its_additional_properties() {
+    assert_eq!(
+        schema_of::<Labels>()["additionalProperties"],
+        json!({"type": "integer", "format": "uint32", "minimum": 0})
+    );
+    let labels = Labels::parse_final_response(obj(json!({"name": "x", "stars": 3}))).unwrap();
+    assert_eq!(labels.extra["stars"], 3);
 }

@@ -9,7 +9,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Ident, LitStr, ReturnType};
+use syn::{Ident, ReturnType};
 
 use super::model::{Tool, last_segment_named};
 use crate::paths::Paths;
@@ -38,6 +38,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
     let mut fields = Vec::new();
     let mut values = Vec::new();
     let mut defaults = Vec::new();
+    let mut helpers = Vec::new();
     for param in &tool.params {
         let (Some(ident), ty) = (&param.ident, &param.ty) else {
             continue;
@@ -71,9 +72,32 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
             });
             quote!(#[serde(default = #default_fn_str)])
         });
-        // Decoding goes through `__private::deserialize_arg`, whose path serde respans at the
-        // string's span: a type that is not `Deserialize` gets one error, at the parameter.
-        let deserialize_with = LitStr::new(&paths.private_str("deserialize_arg"), ty.span());
+        // Decoding and the schema go through `__private::ToolParam`, named at the
+        // parameter's type (whose tokens keep their span) in two local functions: a type
+        // that is not `Deserialize + JsonSchema` gets one error, there, with the fix.
+        let de_fn = Ident::new(
+            &format!("__sampling_tool_deserialize_{}", ident.unraw()),
+            Span::call_site(),
+        );
+        let schema_fn = Ident::new(
+            &format!("__sampling_tool_schema_{}", ident.unraw()),
+            Span::call_site(),
+        );
+        let de_fn_str = de_fn.to_string();
+        let schema_fn_str = schema_fn.to_string();
+        let param_trait = quote_spanned!(ty.span()=> #private::ToolParam);
+        helpers.push(quote! {
+            fn #de_fn<'de, D: #private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<#ty, D::Error> {
+                <#ty as #param_trait>::deserialize_param(deserializer)
+            }
+            fn #schema_fn(
+                generator: &mut #private::schemars::SchemaGenerator,
+            ) -> #private::schemars::Schema {
+                <#ty as #param_trait>::param_schema(generator)
+            }
+        });
         // An `Option` is optional through `default` (with `deserialize_with`, serde no longer
         // treats a missing `Option` as `None`); `skip_serializing_if` keeps `"default": null`
         // out of the schema (the struct is never serialized).
@@ -86,7 +110,8 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
             #rename
             #default
             #optional
-            #[serde(deserialize_with = #deserialize_with)]
+            #[serde(deserialize_with = #de_fn_str)]
+            #[schemars(schema_with = #schema_fn_str)]
             #ident: #ty
         });
         values.push(quote!(#args_var.#ident));
@@ -101,25 +126,14 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
         None => call,
     };
     let ret = Ident::new("__ret", Span::mixed_site());
-    let output = match &sig.output {
-        ReturnType::Type(_, ty) => {
-            let span = ty.span();
-            let ret = Ident::new("__ret", Span::mixed_site().located_at(span));
-            if last_segment_named(ty, "Result").is_some() {
-                quote_spanned!(span=> #private::result_output(#ret))
-            } else {
-                quote_spanned!(span=> #private::value_output(#ret))
-            }
-        }
-        ReturnType::Default => quote!(#private::value_output(#ret)),
-    };
-
+    let output = output(&sig.output, &ret, &private);
     let head = constructor_head(tool, &paths);
     quote! {
         #func
 
         #head {
             #(#defaults)*
+            #(#helpers)*
 
             #[derive(#private::serde::Deserialize, #private::schemars::JsonSchema)]
             #[serde(crate = #serde_crate, deny_unknown_fields)]
@@ -201,5 +215,69 @@ fn constructor_head(tool: &Tool, paths: &Paths) -> TokenStream {
                 #vis fn #tool_ident<'__tool>() -> #krate::SamplingTool<'__tool>
             }
         }
+    }
+}
+
+/// Turns the function's return value `ret` into the loop's outcome, through
+/// `__private::IntoToolOutput` for a value and `__private::IntoToolError` for an error, each
+/// called on a binding spanned at its declared type: a type that does not fit is reported at
+/// `T` or `E` (not at `Result`), with the fix.
+fn output(output: &ReturnType, ret: &Ident, private: &TokenStream) -> TokenStream {
+    let ty = match output {
+        ReturnType::Type(_, ty) => ty,
+        ReturnType::Default => {
+            return quote!(#private::IntoToolOutput::into_tool_output(#ret));
+        }
+    };
+    let at = |span: Span, name: &str| Ident::new(name, Span::mixed_site().located_at(span));
+    match result_types(ty) {
+        Some((ok, err)) => {
+            let value = at(ok.map_or(ty.span(), Spanned::span), "__value");
+            let error = at(err.map_or(ty.span(), Spanned::span), "__error");
+            quote! {
+                match #ret {
+                    ::core::result::Result::Ok(#value) => #private::IntoToolOutput::into_tool_output(#value),
+                    ::core::result::Result::Err(#error) => #private::IntoToolError::into_tool_error(#error),
+                }
+            }
+        }
+        None => {
+            let value = at(ty.span(), "__value");
+            quote! {{
+                let #value = #ret;
+                #private::IntoToolOutput::into_tool_output(#value)
+            }}
+        }
+    }
+}
+
+/// For a type spelled `Result<..>` (any path ending in `Result`): its `T` and `E` arguments,
+/// each `None` when not written (`io::Result<T>`, `anyhow::Result<T>`).
+fn result_types(ty: &syn::Type) -> Option<(Option<&syn::Type>, Option<&syn::Type>)> {
+    last_segment_named(ty, "Result")?;
+    let syn::Type::Path(path) = peel(ty) else {
+        return Some((None, None));
+    };
+    let mut args = match &path.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    }
+    .into_iter();
+    Some((args.next(), args.next()))
+}
+
+/// The type inside parentheses and invisible groups.
+fn peel(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Group(group) => peel(&group.elem),
+        syn::Type::Paren(paren) => peel(&paren.elem),
+        other => other,
     }
 }

@@ -1,14 +1,14 @@
-//! The output of `#[structured_result]`: the item with the serde/schemars derives it lacks,
-//! and the `StructuredResult` impl. A field type that lacks a trait is reported by the serde
-//! and schemars derives themselves, spanned on that field's type.
+//! The output of `#[structured_result]`: the item with the serde/schemars derives it lacks and
+//! its name and description as schema attributes; `StructuredResult` then comes from the
+//! runtime's impl for every serde + schemars type. A field type that lacks a trait is reported
+//! by the serde and schemars derives themselves, spanned on that field's type.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{Data, DeriveInput};
 
 use super::args::Args;
 use super::check::Shape;
-use crate::docs;
 use crate::paths::Paths;
 
 pub(crate) fn expand(args: &Args, input: &DeriveInput, shape: Shape) -> TokenStream {
@@ -71,72 +71,33 @@ pub(crate) fn expand(args: &Args, input: &DeriveInput, shape: Shape) -> TokenStr
         }
         Data::Union(_) => return quote!(#input),
     };
+    // The name and the description travel in the schema (`title`, `description`), where the
+    // `StructuredResult` impl of every serde + schemars type reads them; a doc comment is
+    // already the schema's description. After the user's attributes, so after a
+    // `#[derive(JsonSchema)]` written there.
+    let mut schema_attrs = TokenStream::new();
+    if let Some(name) = &args.name {
+        schema_attrs.extend(quote!(#[schemars(title = #name)]));
+    }
+    if let Some(description) = &args.description {
+        schema_attrs.extend(quote!(#[schemars(description = #description)]));
+    }
     let item = quote! {
         #added_attrs
         #(#attrs)*
+        #schema_attrs
         #vis #body
     };
-    if !shape.implementable {
+    if !shape.implementable || !generics.params.is_empty() {
         return item;
     }
-
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let is_generic = !generics.params.is_empty();
-    let type_name = match &args.name {
-        Some(name) => quote!(#name),
-        None if is_generic => quote!(#private::result_type_name::<Self>()),
-        None => {
-            let name = ident.to_string();
-            quote!(#name)
-        }
+    // A non-generic type is checked here, at its name (a field that is not `Send`, say),
+    // rather than where it is first sampled.
+    let check = quote_spanned! {ident.span()=>
+        const _: fn() -> &'static str = <#ident as #krate::StructuredResult>::type_name;
     };
-    let description = match &args.description {
-        Some(description) => quote!(::core::option::Option::Some(#description)),
-        None => match docs::description(attrs) {
-            Some(doc) => quote!(::core::option::Option::Some(#doc)),
-            None => quote!(::core::option::Option::None),
-        },
-    };
-    let mut predicates = where_clause
-        .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect::<Vec<_>>())
-        .unwrap_or_default();
-    if is_generic {
-        predicates.push(quote! {
-            Self: #private::serde::Serialize
-                + #private::serde::de::DeserializeOwned
-                + #private::schemars::JsonSchema
-                + ::core::marker::Send
-                + 'static
-        });
-    }
-    let where_tokens = if predicates.is_empty() {
-        quote!()
-    } else {
-        quote!(where #(#predicates),*)
-    };
-
     quote! {
         #item
-
-        #[automatically_derived]
-        impl #impl_generics #krate::StructuredResult for #ident #ty_generics #where_tokens {
-            fn type_name() -> &'static str {
-                #type_name
-            }
-
-            fn final_response_tool() -> #private::rmcp::model::Tool {
-                #private::result_tool::<Self>(<Self as #krate::StructuredResult>::type_name(), #description)
-            }
-
-            fn parse_final_response(
-                input: #private::rmcp::model::JsonObject,
-            ) -> ::core::result::Result<Self, ::std::vec::Vec<::std::string::String>> {
-                #private::parse_result::<Self>(input)
-            }
-
-            fn to_text(&self) -> ::std::string::String {
-                #private::result_text(self)
-            }
-        }
+        #check
     }
 }

@@ -1,9 +1,10 @@
 //! `#[structured_result]`: makes a struct or an enum the typed result of a sampling loop.
 //!
 //! `args` reads the attribute's keys, `check` rejects the shapes that cannot give the LLM a
-//! usable schema, `expand` adds the missing serde/schemars derives and implements
-//! `StructuredResult`. Every independent error is reported in one build, and the item is still
-//! emitted (with the trait implemented when its shape allows) so one mistake does not cascade.
+//! usable schema, `expand` adds the missing serde/schemars derives (through which the type
+//! implements `StructuredResult`) and the name and description as schema attributes. Every
+//! independent error is reported in one build, and the item is still emitted (with its
+//! derives when its shape allows) so one mistake does not cascade.
 
 mod args;
 mod check;

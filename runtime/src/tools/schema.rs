@@ -23,7 +23,9 @@ pub fn schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     if let Some(schema) = SCHEMAS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return schema.clone();
     }
-    let schema = Arc::new(generate::<T>());
+    let mut schema = root_schema::<T>();
+    schema.remove("title");
+    let schema = Arc::new(schema);
     SCHEMAS
         .write()
         .unwrap_or_else(|e| e.into_inner())
@@ -32,12 +34,14 @@ pub fn schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
         .clone()
 }
 
-fn generate<T: JsonSchema>() -> JsonObject {
+/// The schema of `T` as [`schema_for`] makes it, but with the top-level `title` schemars gives
+/// it (the type's schema name, or a `#[schemars(title = "...")]`), not cached.
+pub(crate) fn root_schema<T: JsonSchema>() -> JsonObject {
     let mut settings = SchemaSettings::draft2020_12();
     settings.inline_subschemas = true;
     settings.meta_schema = None;
     let root = settings.into_generator().into_root_schema_for::<T>();
-    let mut object = match root.to_value() {
+    match root.to_value() {
         Value::Object(object) => object,
         // `true`/`false` schemas: keep their meaning as an object.
         Value::Bool(true) => JsonObject::new(),
@@ -47,9 +51,7 @@ fn generate<T: JsonSchema>() -> JsonObject {
             debug_assert!(other == Value::Bool(false));
             object
         }
-    };
-    object.remove("title");
-    object
+    }
 }
 
 /// Whether a schema describes JSON objects (`"type": "object"`).

@@ -8,7 +8,7 @@
 //! holding the result, and the value is taken out of it on the way back.
 
 use std::any::TypeId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, RwLock};
 
 use rmcp::model::{JsonObject, Tool};
@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::tools::schema::{is_object_schema, schema_for, with_required_array};
+use crate::tools::schema::{is_object_schema, root_schema, with_required_array};
 use crate::tools::toolset::FINAL_RESPONSE;
 use crate::typed::validate;
 
@@ -25,14 +25,45 @@ use crate::typed::validate;
 /// `final_response` tool whose input schema is `T`'s, and turns the LLM's call of it into a
 /// validated `T`.
 ///
-/// Implemented by `#[structured_result]` and for std types (integers, floats, `bool`,
-/// `String`, `Vec<T>`, `Option<T>`, string-keyed maps).
+/// Implemented for every `Serialize + DeserializeOwned + JsonSchema + Send + 'static` type:
+/// a type with `#[structured_result]` (which adds the derives, the description and
+/// compile-time checks), a type with its own `#[derive(Serialize, Deserialize, JsonSchema)]`,
+/// and std types (integers, floats, `bool`, `String`, `Vec<T>`, `Option<T>`, string-keyed
+/// maps, tuples, ...).
+///
+/// What the LLM reads comes from the type's schema:
+///
+/// - the *description* is the schema's root `description`: the type's doc comment, or
+///   `#[schemars(description = "...")]` (`#[structured_result(description = "...")]` sets it);
+/// - the *name* (in the tool's description and in violation reports) is the schema's `title`
+///   when the type sets one (`#[schemars(title = "...")]`, `#[structured_result(name =
+///   "...")]`), otherwise the Rust type's name without module paths (`Page<Customer>`).
+///
+/// ```
+/// use rmcp_sampling::StructuredResult;
+/// use serde::{Deserialize, Serialize};
+///
+/// /// A customer's plan.
+/// #[derive(Serialize, Deserialize, schemars::JsonSchema)]
+/// struct Plan {
+///     name: String,
+///     seats: u32,
+/// }
+///
+/// let tool = Plan::final_response_tool();
+/// assert!(tool.description.unwrap().ends_with("`Plan`: A customer's plan."));
+/// let answer = serde_json::json!({"name": "pro", "seats": "ten"});
+/// let violations = Plan::parse_final_response(answer.as_object().unwrap().clone()).unwrap_err();
+/// assert_eq!(violations, ["/seats: \"ten\" is not of type \"integer\""]);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the typed result of a sampling loop",
-    note = "put `#[structured_result]` on the type, or use `sample_text` for a plain text answer"
+    label = "not a typed result",
+    note = "a typed result implements `Serialize`, `Deserialize` and `JsonSchema` and owns its data (`Send + 'static`): put `#[structured_result]` on the type (it adds the derives, with no `serde` or `schemars` dependency), or derive the three yourself",
+    note = "for a plain text answer, use `sample_text`"
 )]
 pub trait StructuredResult: Sized + Send + 'static {
-    /// The type's name, for error messages.
+    /// The type's name, for the LLM and error messages.
     fn type_name() -> &'static str;
 
     /// The `final_response` tool: an object-shaped input schema (a non-object schema is
@@ -45,6 +76,30 @@ pub trait StructuredResult: Sized + Send + 'static {
 
     /// The result as JSON text (the `text` of a typed sample).
     fn to_text(&self) -> String;
+}
+
+// `do_not_recommend`: a type that is not a result gets the trait's own message (once), not
+// one error per missing bound.
+#[diagnostic::do_not_recommend]
+impl<T> StructuredResult for T
+where
+    T: Serialize + DeserializeOwned + JsonSchema + Send + 'static,
+{
+    fn type_name() -> &'static str {
+        result_schema::<T>().type_name
+    }
+
+    fn final_response_tool() -> Tool {
+        final_response_tool_for::<T>()
+    }
+
+    fn parse_final_response(input: JsonObject) -> Result<Self, Vec<String>> {
+        parse_final_response_as::<T>(input)
+    }
+
+    fn to_text(&self) -> String {
+        result_to_text(self)
+    }
 }
 
 /// The message an LLM receives (as an `is_error` tool result) when its `final_response`
@@ -78,6 +133,10 @@ pub(crate) const WRAPPED_KEY: &str = "value";
 
 /// What a result type needs at run time, computed once per type.
 pub(crate) struct ResultSchema {
+    /// The name the LLM and error messages see.
+    type_name: &'static str,
+    /// The type's description (its schema's root `description`), if any.
+    description: Option<String>,
     /// The `final_response` input schema.
     input_schema: Arc<JsonObject>,
     /// The same schema as a value, for the validator's JSON pointers.
@@ -97,10 +156,18 @@ pub(crate) fn result_schema<T: JsonSchema + 'static>() -> Arc<ResultSchema> {
     if let Some(found) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return found.clone();
     }
-    let built = Arc::new(build_result_schema(
-        &schema_for::<T>(),
-        short_type_name::<T>(),
-    ));
+    let mut raw = root_schema::<T>();
+    // An explicit title names the result; the default one is schemars' schema name
+    // (`Page_for_Customer`), less readable than the Rust name (`Page<Customer>`).
+    let title = raw.remove("title");
+    let type_name = match title.as_ref().and_then(Value::as_str) {
+        Some(title) if !title.trim().is_empty() && title != T::schema_name() => {
+            // One leaked string per result type: bounded by the program's types.
+            &*Box::leak(title.trim().to_owned().into_boxed_str())
+        }
+        _ => short_type_name::<T>(),
+    };
+    let built = Arc::new(build_result_schema(raw, type_name));
     CACHE
         .write()
         .unwrap_or_else(|e| e.into_inner())
@@ -130,10 +197,12 @@ fn needs_wrapping(schema: &JsonObject) -> bool {
     !plain_object
 }
 
-fn build_result_schema(raw: &JsonObject, type_name: &str) -> ResultSchema {
-    let mut schema = raw.clone();
+fn build_result_schema(mut schema: JsonObject, type_name: &'static str) -> ResultSchema {
     // The description travels in the tool's description.
-    schema.remove("description");
+    let description = match schema.remove("description") {
+        Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim().to_owned()),
+        _ => None,
+    };
     let wrapped = needs_wrapping(&schema);
     let input_schema = if wrapped {
         // `$defs` (recursive types) must stay at the document root for `#/$defs/..` refs.
@@ -150,6 +219,14 @@ fn build_result_schema(raw: &JsonObject, type_name: &str) -> ResultSchema {
         }
         wrapper
     } else {
+        // Like a `#[sampling_tool]`'s arguments: a property the type does not declare is a
+        // violation the LLM hears about, not silently dropped. A schema that says what extra
+        // properties may hold (a flattened map) keeps its rule.
+        if !schema.contains_key("additionalProperties")
+            && !schema.contains_key("unevaluatedProperties")
+        {
+            schema.insert("additionalProperties".into(), Value::Bool(false));
+        }
         with_required_array(&schema)
     };
     let schema_value = Value::Object(input_schema.clone());
@@ -168,6 +245,8 @@ fn build_result_schema(raw: &JsonObject, type_name: &str) -> ResultSchema {
         }
     };
     ResultSchema {
+        type_name,
+        description,
         input_schema: Arc::new(input_schema),
         schema_value,
         wrapped,
@@ -175,20 +254,18 @@ fn build_result_schema(raw: &JsonObject, type_name: &str) -> ResultSchema {
     }
 }
 
-/// The `final_response` tool of a result type `T` named `type_name` (for the LLM), described
-/// by `description` (the type's doc comment, if any).
-pub(crate) fn final_response_tool_for<T: JsonSchema + 'static>(
-    type_name: &str,
-    description: Option<&str>,
-) -> Tool {
+/// The `final_response` tool of a result type `T`: its schema, and a description that names
+/// the type and carries the type's own description, if any.
+fn final_response_tool_for<T: JsonSchema + 'static>() -> Tool {
     let schema = result_schema::<T>();
+    let type_name = schema.type_name;
     let mut text = format!(
         "Give your final answer by calling this tool once, when you are done: its arguments are the answer, a `{type_name}`."
     );
     if schema.wrapped {
         text.push_str(" Put the answer in the `value` argument.");
     }
-    if let Some(description) = description.map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(description) = &schema.description {
         text.push_str("\n\n`");
         text.push_str(type_name);
         text.push_str("`: ");
@@ -199,7 +276,7 @@ pub(crate) fn final_response_tool_for<T: JsonSchema + 'static>(
 
 /// Checks `input` against `T`'s `final_response` schema, then decodes it (unwrapping a
 /// wrapped result). Every violation is one message naming its JSON path.
-pub(crate) fn parse_final_response_as<T: DeserializeOwned + JsonSchema + 'static>(
+fn parse_final_response_as<T: DeserializeOwned + JsonSchema + 'static>(
     input: JsonObject,
 ) -> Result<T, Vec<String>> {
     let schema = result_schema::<T>();
@@ -253,7 +330,7 @@ pub(crate) fn parse_final_response_as<T: DeserializeOwned + JsonSchema + 'static
 
 /// The compact JSON of a result. A `Serialize` impl that fails (only a hand-written one can)
 /// gives `{"error": "..."}` rather than a panic.
-pub(crate) fn result_to_text<T: Serialize + ?Sized>(value: &T) -> String {
+fn result_to_text<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|error| {
         serde_json::json!({ "error": format!("the result cannot be serialized: {error}") })
             .to_string()
@@ -292,71 +369,6 @@ fn strip_paths(full: &str) -> String {
     }
     out
 }
-
-/// What the code generated by `#[structured_result]` calls, re-exported by `__private`.
-#[doc(hidden)]
-pub(crate) mod generated {
-    use super::*;
-
-    /// The `final_response` tool of a `#[structured_result]` type.
-    pub fn result_tool<T: JsonSchema + 'static>(
-        type_name: &str,
-        description: Option<&str>,
-    ) -> Tool {
-        final_response_tool_for::<T>(type_name, description)
-    }
-
-    /// Validates and decodes the `final_response` arguments of a `#[structured_result]` type.
-    pub fn parse_result<T: DeserializeOwned + JsonSchema + 'static>(
-        input: JsonObject,
-    ) -> Result<T, Vec<String>> {
-        parse_final_response_as::<T>(input)
-    }
-
-    /// The compact JSON text of a `#[structured_result]` value.
-    pub fn result_text<T: Serialize + ?Sized>(value: &T) -> String {
-        result_to_text(value)
-    }
-
-    /// The name of a generic `#[structured_result]` type, without module paths.
-    pub fn result_type_name<T: ?Sized + 'static>() -> &'static str {
-        short_type_name::<T>()
-    }
-}
-
-/// `StructuredResult` for std types, `[T]` naming the type parameters (none for scalars).
-macro_rules! std_result {
-    ($([$($param:ident),*] $ty:ty),* $(,)?) => {$(
-        impl<$($param),*> StructuredResult for $ty
-        where
-            $($param: Serialize + DeserializeOwned + JsonSchema + Send + 'static,)*
-        {
-            fn type_name() -> &'static str {
-                short_type_name::<Self>()
-            }
-            fn final_response_tool() -> Tool {
-                final_response_tool_for::<Self>(Self::type_name(), None)
-            }
-            fn parse_final_response(input: JsonObject) -> Result<Self, Vec<String>> {
-                parse_final_response_as::<Self>(input)
-            }
-            fn to_text(&self) -> String {
-                result_to_text(self)
-            }
-        }
-    )*};
-}
-
-std_result!(
-    [] i8, [] i16, [] i32, [] i64, [] isize, [] u8, [] u16, [] u32, [] u64, [] usize,
-    [] f32, [] f64, [] bool, [] String,
-    [T] Vec<T>,
-    [T] Option<T>,
-    [T] HashMap<String, T>,
-    [T] BTreeMap<String, T>,
-    [A, B] (A, B),
-    [A, B, C] (A, B, C),
-);
 
 #[cfg(test)]
 mod tests {
