@@ -6,12 +6,20 @@
 //! | --- | --- | --- |
 //! | `test_sampling(prompt)` | `tools-call-sampling` (2025-06-18, 2025-11-25) | a text loop on `prompt` with `maxTokens` 100; returns `LLM response: <text>` |
 //! | `test_input_required_result_sampling()` | `input-required-result-basic-sampling` (2026-07-28) | a text loop on "What is the capital of France?" |
+//! | `test_input_required_result_capabilities()` | `input-required-result-capability-check` | the same loop: it asks only through the capabilities the request declares |
+//! | `test_input_required_result_tampered_state()` | `input-required-result-tampered-state` | the same loop: a retry whose `requestState` fails to open gets `-32602` |
+//! | `add_and_report(a, b)` | (our own peer tests) | a typed loop with an `add` tool: returns the `Sum` the LLM reports |
 //!
-//! The server only uses the client's LLM (`Sampler::new()`, no server-side handler), so a
-//! client without the `sampling` capability gets a tool error (`isError: true`) that says so.
-//! On protocol 2026-07-28 the push channel is gone and multi round-trip sampling is not
-//! implemented yet: `test_input_required_result_sampling` answers with a tool error that says a
-//! sampling handler is needed, and that scenario fails (a known gap).
+//! Every tool body is the same on both eras: on 2025-11-25 the loop sends
+//! `sampling/createMessage` to the client; on 2026-07-28 it answers with
+//! `InputRequiredResult`s (multi round-trip) whose sealed `requestState` carries the loop. The
+//! server only uses the client's LLM (`Sampler::new()`, no server-side handler), so a client
+//! without the `sampling` capability gets a tool error (`isError: true`) that says so.
+//!
+//! The key that seals `requestState` comes from `RMCP_SAMPLING_STATE_KEY` (at least 32 bytes):
+//! processes that share it resume each other's loops, so a round may land on any replica (rmcp
+//! serves 2026-07-28 requests without sessions). Without the variable, each process makes its
+//! own random key.
 //!
 //! ```sh
 //! cargo run --example conformance_server -p rmcp-sampling-examples -- 3001
@@ -26,12 +34,15 @@
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, ContentBlock, ServerCapabilities, ServerConfig};
-use rmcp::service::RequestContext;
+use rmcp::model::{
+    CallToolResult, ContentBlock, RequestStateCodec, ServerCapabilities, ServerConfig,
+};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use rmcp::{RoleServer, ServerHandler, tool, tool_handler, tool_router};
-use rmcp_sampling::{SampleError, Sampler};
+use rmcp::{ServerHandler, tool, tool_handler, tool_router};
+use rmcp_sampling::{
+    SampleError, Sampler, SamplingContext, ToolError, ToolReply, sampling_tool, structured_result,
+};
 use serde::Deserialize;
 use std::io::Write;
 
@@ -43,6 +54,31 @@ const CAPITAL_QUESTION: &str = "What is the capital of France?";
 
 /// The environment variable that sets the port when no argument does.
 const PORT_VAR: &str = "CONFORMANCE_SERVER_PORT";
+
+/// The environment variable holding the key that seals `requestState`.
+const STATE_KEY_VAR: &str = "RMCP_SAMPLING_STATE_KEY";
+
+/// Add two integers.
+#[sampling_tool]
+fn add(a: i64, b: i64) -> Result<i64, ToolError> {
+    a.checked_add(b).ok_or(ToolError::new("overflow"))
+}
+
+/// The sum the LLM reports.
+#[structured_result]
+struct Sum {
+    /// The sum.
+    value: i64,
+}
+
+/// Arguments of `add_and_report`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct AddArgs {
+    /// The first number.
+    a: i64,
+    /// The second number.
+    b: i64,
+}
 
 /// Arguments of `test_sampling`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -60,9 +96,9 @@ struct ConformanceServer {
 
 #[tool_router(router = tool_router)]
 impl ConformanceServer {
-    fn new() -> Self {
+    fn new(sampler: Sampler) -> Self {
         Self {
-            sampler: Sampler::new(),
+            sampler,
             tool_router: Self::tool_router(),
         }
     }
@@ -71,32 +107,76 @@ impl ConformanceServer {
     #[tool]
     async fn test_sampling(
         &self,
+        ctx: SamplingContext,
         Parameters(args): Parameters<SamplingArgs>,
-        ctx: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        let out = self
-            .sampler
-            .on(&ctx)
-            .max_tokens(MAX_TOKENS)
-            .sample_text(args.prompt)
-            .await;
-        llm_response(out.map(|o| o.result))
+    ) -> ToolReply<CallToolResult> {
+        self.capital_or(&ctx, args.prompt).await
     }
 
-    /// Asks the client's LLM for the capital of France (the 2026-07-28 multi round-trip
-    /// scenario, which this server does not pass yet).
+    /// Asks the client's LLM for the capital of France.
     #[tool]
     async fn test_input_required_result_sampling(
         &self,
-        ctx: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        let out = self
-            .sampler
-            .on(&ctx)
-            .max_tokens(MAX_TOKENS)
-            .sample_text(CAPITAL_QUESTION)
-            .await;
-        llm_response(out.map(|o| o.result))
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.capital_or(&ctx, CAPITAL_QUESTION.into()).await
+    }
+
+    /// The same question, asked only through the capabilities the request declares.
+    #[tool]
+    async fn test_input_required_result_capabilities(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.capital_or(&ctx, CAPITAL_QUESTION.into()).await
+    }
+
+    /// The same question; a retry with a `requestState` that fails to open gets `-32602`.
+    #[tool]
+    async fn test_input_required_result_tampered_state(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.capital_or(&ctx, CAPITAL_QUESTION.into()).await
+    }
+
+    /// Asks the client's LLM to add two numbers with the `add` tool and report the sum.
+    #[tool]
+    async fn add_and_report(
+        &self,
+        ctx: SamplingContext,
+        Parameters(args): Parameters<AddArgs>,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                let sum = self
+                    .sampler
+                    .on(&ctx)
+                    .system_prompt("Add the numbers with the add tool, then report the sum.")
+                    .tools([add_tool()])
+                    .sample::<Sum>(format!("What is {} + {}?", args.a, args.b))
+                    .await?
+                    .result;
+                Ok(format!("sum: {}", sum.value))
+            })
+            .await
+    }
+}
+
+impl ConformanceServer {
+    /// A text loop on `prompt`; "LLM response: <text>".
+    async fn capital_or(&self, ctx: &SamplingContext, prompt: String) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(ctx, async {
+                let out = self
+                    .sampler
+                    .on(ctx)
+                    .max_tokens(MAX_TOKENS)
+                    .sample_text(prompt)
+                    .await;
+                Ok(llm_response(out.map(|o| o.result)))
+            })
+            .await
     }
 }
 
@@ -143,11 +223,23 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(false)
         .init();
     let port = port_from(std::env::args().nth(1), std::env::var(PORT_VAR).ok())?;
+    let mut sampler = Sampler::new();
+    if let Ok(key) = std::env::var(STATE_KEY_VAR) {
+        let codec = RequestStateCodec::try_new(key.into_bytes())
+            .map_err(|e| anyhow::anyhow!("{STATE_KEY_VAR}: {e}"))?;
+        sampler = sampler.state_codec(codec);
+    }
 
+    // Requests on 2026-07-28 are served statelessly (SEP-2567); older ones keep their sessions,
+    // which the push channel needs.
     let config = StreamableHttpServerConfig::default();
     let shutdown = config.cancellation_token.clone();
     let service: StreamableHttpService<ConformanceServer, LocalSessionManager> =
-        StreamableHttpService::new(|| Ok(ConformanceServer::new()), Default::default(), config);
+        StreamableHttpService::new(
+            move || Ok(ConformanceServer::new(sampler.clone())),
+            Default::default(),
+            config,
+        );
     let router = axum::Router::new().nest_service("/mcp", service);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
