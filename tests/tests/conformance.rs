@@ -72,37 +72,71 @@ fn tools_call_sampling_scenario_passes() {
     assert_eq!(run.check("wire-schema-valid", &report)["status"], "SUCCESS");
 }
 
-/// Multi round-trip sampling (SEP-2322) is not implemented: the server answers the 2026-07-28
-/// call with a complete result, a tool error that asks for a sampling handler, where the
-/// scenario wants an `InputRequiredResult`. When this test fails because the scenario passes,
-/// the channel has landed: assert the pass instead.
+/// The 2026-07-28 multi round-trip scenarios a sampling tool can pass (SEP-2322): the tool
+/// answers with an `InputRequiredResult` carrying a `sampling/createMessage` input request and a
+/// sealed `requestState`, completes when retried with the answer, asks only through the
+/// capabilities the request declares, and refuses a tampered state with a JSON-RPC error.
 #[test]
-fn input_required_sampling_scenario_fails_until_multi_round_trip_lands() {
+fn input_required_sampling_scenarios_pass() {
     let Some(cli) = conformance_cli() else { return };
     let server = ConformanceServer::start();
+    for (scenario, checks) in [
+        (
+            "input-required-result-basic-sampling",
+            &["sep-2322-sampling-incomplete", "sep-2322-sampling-complete"][..],
+        ),
+        (
+            "input-required-result-capability-check",
+            &["sep-2322-respect-client-capabilities"][..],
+        ),
+        (
+            "input-required-result-tampered-state",
+            &["sep-2322-reject-tampered-state"][..],
+        ),
+    ] {
+        let run = cli.run(scenario, &server.url);
+        let report = run.describe(&server);
+        assert!(run.status.success(), "{scenario} failed:\n{report}");
+        let failures: Vec<&Value> = run
+            .checks
+            .iter()
+            .filter(|check| check["status"] == "FAILURE")
+            .collect();
+        assert!(
+            failures.is_empty(),
+            "{scenario}: failed checks {failures:#?}\n{report}"
+        );
+        for id in checks {
+            assert_eq!(
+                run.check(id, &report)["status"],
+                "SUCCESS",
+                "{scenario}: {report}"
+            );
+        }
+        assert_eq!(run.check("wire-schema-valid", &report)["status"], "SUCCESS");
+    }
+
+    // The basic scenario's request carries the question, and the retry's answer comes back.
     let run = cli.run("input-required-result-basic-sampling", &server.url);
     let report = run.describe(&server);
-
-    assert!(
-        !run.status.success(),
-        "the 2026-07-28 multi round-trip scenario passes now: update this test\n{report}"
-    );
-    let check = run.check("sep-2322-sampling-incomplete", &report);
-    assert_eq!(check["status"], "FAILURE", "{report}");
+    let asked = &run.check("sep-2322-sampling-incomplete", &report)["details"]["result"];
+    let request = asked["inputRequests"]
+        .as_object()
+        .and_then(|requests| requests.values().next())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(request["method"], "sampling/createMessage", "{report}");
     assert_eq!(
-        check["errorMessage"], "Expected InputRequiredResult with sampling inputRequest",
+        request["params"]["messages"][0]["content"]["text"], "What is the capital of France?",
         "{report}"
     );
-    let result = &check["details"]["result"];
-    assert_eq!(result["isError"], true, "{report}");
-    let text = result["content"][0]["text"].as_str().unwrap_or_default();
-    assert!(
-        text.contains("multi round-trip sampling is not supported yet")
-            && text.contains("configure a sampling handler"),
-        "the server says why it cannot sample:\n{report}"
+    assert!(asked["requestState"].is_string(), "{report}");
+    let done = &run.check("sep-2322-sampling-complete", &report)["details"]["result"];
+    assert_eq!(
+        done["content"],
+        json!([{"type": "text", "text": "LLM response: The capital of France is Paris."}]),
+        "{report}"
     );
-    // What the server did send is still valid 2026-07-28 JSON-RPC.
-    assert_eq!(run.check("wire-schema-valid", &report)["status"], "SUCCESS");
 }
 
 /// The installed conformance suite: the Node the lock pins and the CLI's entry point.
@@ -267,11 +301,16 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         .expect("tools/list after the failed call");
     let names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
     assert_eq!(
-        names.len(),
-        2,
-        "test_sampling and test_input_required_result_sampling: {names:?}"
+        names,
+        [
+            "add_and_report",
+            "test_input_required_result_capabilities",
+            "test_input_required_result_sampling",
+            "test_input_required_result_tampered_state",
+            "test_sampling"
+        ],
+        "the server keeps serving its tools"
     );
-    assert!(names.contains(&"test_sampling"), "{names:?}");
     client.cancel().await.expect("the client closes");
 }
 
