@@ -434,7 +434,7 @@ async fn replies_the_transport_drops_end_at_the_time_limit_with_a_cancel() {
             message.contains("did not answer within 300ms"),
             "{what}: {answer}"
         );
-        assert_eq!(cancelled, [sampling.clone()], "{what}");
+        assert_eq!(cancelled, std::slice::from_ref(&sampling), "{what}");
     }
 }
 
