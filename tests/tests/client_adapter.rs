@@ -805,3 +805,61 @@ fn get_info_keeps_an_inner_sampling_context_capability() {
     assert!(sampling.tools.is_some());
     assert!(sampling.context.is_some());
 }
+
+#[tokio::test]
+async fn a_request_with_30000_tool_calls_is_checked_in_linear_time() {
+    // rmcp's own balance check (`CreateMessageRequestParams::validate`) is quadratic in the
+    // number of tool calls: 30,000 pairs took over 35 s in a debug build, and froze the client.
+    // The client runs on its own single-threaded runtime, so that the timeout below, on the
+    // test's runtime, fires even while a check blocks the client.
+    let llm = ScriptedLlm::new().then_text("checked");
+    let (give, take) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sampling_client = SamplingClient::new(llm.clone());
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(server) = TestServer::default().serve(server_io).await {
+            let _ = server.waiting().await;
+        }
+    });
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let _ = give.send(sampling_client.serve(client_io).await.expect("connects"));
+            let _ = stopped.await;
+        });
+    });
+    let client = take.await.unwrap();
+    let n = 30_000;
+    let calls = (0..n)
+        .map(|i| {
+            SamplingMessageContentBlock::tool_use(format!("c{i}"), "t", serde_json::Map::new())
+        })
+        .collect();
+    // Answered in reverse order: rmcp's check scans its whole list of pending calls each time.
+    let results = (0..n)
+        .rev()
+        .map(|i| {
+            SamplingMessageContentBlock::tool_result(format!("c{i}"), vec![ContentBlock::text("r")])
+        })
+        .collect();
+    let mut request = hello().with_tools(vec![tool("t")]);
+    request
+        .messages
+        .push(SamplingMessage::new_multiple(Role::Assistant, calls));
+    request
+        .messages
+        .push(SamplingMessage::new_multiple(Role::User, results));
+    // Generous: it is about not hanging, not about speed.
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(25), push(&client, &request))
+        .await
+        .expect("the request is checked in reasonable time")
+        .unwrap();
+    assert_eq!(first_text(&answer), "checked");
+    client.cancel().await.unwrap();
+    let _ = stop.send(());
+    thread.join().unwrap();
+}

@@ -519,6 +519,28 @@ async fn malformed_results_say_what_is_wrong() {
 // Replies with thousands of tool calls
 // ---------------------------------------------------------------------------------------------
 
+/// Serves `server` on its own thread with a single-threaded runtime, as a small server runs:
+/// work that blocks it blocks all its requests, while the test's timers, on another runtime,
+/// still fire.
+async fn connect_threaded<C: ClientHandler>(
+    server: Server,
+    client: C,
+) -> rmcp::service::RunningService<RoleClient, C> {
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            if let Ok(running) = server.serve(server_io).await {
+                let _ = running.waiting().await;
+            }
+        });
+    });
+    client.serve(client_io).await.expect("client connects")
+}
+
 fn many_calls(n: i64) -> ScriptedLlm {
     ScriptedLlm::new()
         .then_tool_uses((0..n).map(|i| ("add", json!({"a": i, "b": 1}))))
@@ -564,12 +586,11 @@ async fn ping_while_sampling(
 #[tokio::test]
 async fn a_reply_with_10000_tool_calls_is_refused_and_the_server_stays_responsive() {
     let llm = many_calls(10_000);
-    let client = connect_in_process(
+    let client = connect_threaded(
         Server::new(Sampler::new(), as_is),
         SamplingClient::new(llm.clone()),
     )
-    .await
-    .unwrap();
+    .await;
     let error = ping_while_sampling(&client).await.unwrap_err();
     assert!(
         error.contains(
@@ -588,15 +609,14 @@ async fn with_the_cap_raised_10000_tool_calls_are_checked_in_linear_time_on_both
     // The loop's own check of the next request and the client adapter's check of it see
     // 10,000 tool_use/tool_result pairs; rmcp's quadratic check would freeze both.
     let llm = many_calls(10_000);
-    let client = connect_in_process(
+    let client = connect_threaded(
         Server::new(Sampler::new(), |r| {
             r.max_tool_calls_per_reply(20_000)
                 .concurrency(rmcp_sampling::Concurrency::Unlimited)
         }),
         SamplingClient::new(llm.clone()),
     )
-    .await
-    .unwrap();
+    .await;
     let text = ping_while_sampling(&client).await.unwrap();
     assert_eq!(text, "done");
     assert_eq!(llm.request_count(), 2);
