@@ -52,9 +52,18 @@
 //! A request rmcp cannot parse (a `toolChoice.mode` that is not `auto`, `required` or `none`, a
 //! missing field...) gets `-32602` with the JSON path of the problem.
 //!
+//! Some lines never reach the handler: rmcp's own line transports drop a request whose params
+//! hold a number out of range (`1e400`) or nesting deeper than 128 levels, and answer one with
+//! array params without its id. Over stdio or a child process's pipes, connect through
+//! [`LineTransport`], which answers each of those with `-32602` under its id.
+//!
 //! A handler's panic message is logged (`tracing::error!`), not sent to the server. On
 //! 2026-07-28 these errors do not reach the server: rmcp's `call_tool` stops driving the
 //! rounds and returns the error (`ServiceError::McpError`) to the code that called the tool.
+
+mod lines;
+
+pub use lines::{LineTransport, MAX_LINE_BYTES};
 
 use std::any::Any;
 use std::collections::HashSet;

@@ -405,9 +405,17 @@ async fn malformed_bodies_are_invalid_responses() {
             json!([{"type": "tool_use", "id": "", "name": "add", "input": {}}]),
             "tool_use",
         ),
+        // 600 kB of input: the error quotes a short prefix of it.
+        message(
+            json!([{"type": "tool_use", "id": "toolu_2", "name": "add", "input": "x".repeat(600_000)}]),
+            "tool_use",
+        ),
     ])
     .await;
-    let messages = invalid_response_messages(&handler(&server), 4).await;
+    let messages = invalid_response_messages(&handler(&server), 5).await;
+    assert!(messages[4].contains("not a JSON object"), "{}", messages[4]);
+    assert!(messages[4].contains("…"), "{}", messages[4]);
+    assert!(messages[4].len() < 1_000, "{} bytes", messages[4].len());
     assert!(messages[0].contains("cannot be read"), "{}", messages[0]);
     assert!(messages[1].contains("content"), "{}", messages[1]);
     assert!(
@@ -515,4 +523,9 @@ fn handler_is_shareable() {
         .unwrap();
     assert!(!format!("{handler:?}").contains("sk-ant-secret"));
     assert_shareable(handler);
+}
+
+#[tokio::test]
+async fn redirects_are_refused_and_nothing_leaves_the_origin() {
+    assert_redirects_are_not_followed("/v1/messages", handler).await;
 }

@@ -18,7 +18,7 @@ use rmcp::service::{
     ServiceError,
 };
 use rmcp::{ClientHandler, ServerHandler, ServiceExt};
-use rmcp_sampling::client::SamplingClient;
+use rmcp_sampling::client::{LineTransport, SamplingClient};
 use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
 use rmcp_sampling::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 use serde_json::{Value, json};
@@ -486,17 +486,13 @@ async fn malformed_requests_are_refused_with_a_clear_message() {
     client.cancel().await.unwrap();
 }
 
-#[tokio::test]
-async fn an_unknown_tool_choice_mode_is_refused_and_the_client_goes_on() {
-    // rmcp's typed model cannot hold `toolChoice.mode: "sometimes"`, so this needs a server
-    // that writes raw JSON lines. rmcp routes the unparsable request to `on_custom_request`,
-    // where the adapter names the problem.
-    let llm = ScriptedLlm::new().then_text("after the bad mode");
-    let (server_io, client_io) = tokio::io::duplex(1 << 16);
-    let connecting = tokio::spawn(SamplingClient::new(llm.clone()).serve(client_io));
+type RawLines = tokio::io::Lines<BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>;
+type RawWrite = tokio::io::WriteHalf<tokio::io::DuplexStream>;
+
+/// The server side of a connection as raw JSON lines: answers the client's `initialize`.
+async fn raw_handshake(server_io: tokio::io::DuplexStream) -> (RawLines, RawWrite) {
     let (read, mut write) = tokio::io::split(server_io);
     let mut lines = BufReader::new(read).lines();
-
     let initialize: Value =
         serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(initialize["method"], "initialize");
@@ -520,6 +516,18 @@ async fn an_unknown_tool_choice_mode_is_refused_and_the_client_goes_on() {
     let initialized: Value =
         serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(initialized["method"], "notifications/initialized");
+    (lines, write)
+}
+
+#[tokio::test]
+async fn an_unknown_tool_choice_mode_is_refused_and_the_client_goes_on() {
+    // rmcp's typed model cannot hold `toolChoice.mode: "sometimes"`, so this needs a server
+    // that writes raw JSON lines. rmcp routes the unparsable request to `on_custom_request`,
+    // where the adapter names the problem.
+    let llm = ScriptedLlm::new().then_text("after the bad mode");
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    let connecting = tokio::spawn(SamplingClient::new(llm.clone()).serve(client_io));
+    let (mut lines, mut write) = raw_handshake(server_io).await;
     let client = connecting.await.unwrap().expect("client connects");
 
     let request = |id: u32, mode: &str| {
@@ -804,4 +812,139 @@ fn get_info_keeps_an_inner_sampling_context_capability() {
     let sampling = client.get_info().capabilities.sampling.unwrap();
     assert!(sampling.tools.is_some());
     assert!(sampling.context.is_some());
+}
+
+#[tokio::test]
+async fn a_request_with_30000_tool_calls_is_checked_in_linear_time() {
+    // rmcp's own balance check (`CreateMessageRequestParams::validate`) is quadratic in the
+    // number of tool calls: 30,000 pairs took over 35 s in a debug build, and froze the client.
+    // The client runs on its own single-threaded runtime, so that the timeout below, on the
+    // test's runtime, fires even while a check blocks the client.
+    let llm = ScriptedLlm::new().then_text("checked");
+    let (give, take) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sampling_client = SamplingClient::new(llm.clone());
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    tokio::spawn(async move {
+        if let Ok(server) = TestServer::default().serve(server_io).await {
+            let _ = server.waiting().await;
+        }
+    });
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let _ = give.send(sampling_client.serve(client_io).await.expect("connects"));
+            let _ = stopped.await;
+        });
+    });
+    let client = take.await.unwrap();
+    let n = 30_000;
+    let calls = (0..n)
+        .map(|i| {
+            SamplingMessageContentBlock::tool_use(format!("c{i}"), "t", serde_json::Map::new())
+        })
+        .collect();
+    // Answered in reverse order: rmcp's check scans its whole list of pending calls each time.
+    let results = (0..n)
+        .rev()
+        .map(|i| {
+            SamplingMessageContentBlock::tool_result(format!("c{i}"), vec![ContentBlock::text("r")])
+        })
+        .collect();
+    let mut request = hello().with_tools(vec![tool("t")]);
+    request
+        .messages
+        .push(SamplingMessage::new_multiple(Role::Assistant, calls));
+    request
+        .messages
+        .push(SamplingMessage::new_multiple(Role::User, results));
+    // Generous: it is about not hanging, not about speed.
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(25), push(&client, &request))
+        .await
+        .expect("the request is checked in reasonable time")
+        .unwrap();
+    assert_eq!(first_text(&answer), "checked");
+    client.cancel().await.unwrap();
+    let _ = stop.send(());
+    thread.join().unwrap();
+}
+
+#[tokio::test]
+async fn over_the_line_transport_every_unparsable_request_is_answered_under_its_id() {
+    // rmcp's own line transports drop these (no answer, or one without the id); the crate's
+    // `LineTransport` answers each with -32602 under its id, and the client goes on.
+    let llm = ScriptedLlm::new().then_text("still here");
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    let (client_read, client_write) = tokio::io::split(client_io);
+    let connecting = tokio::spawn(
+        SamplingClient::new(llm.clone()).serve(LineTransport::new(client_read, client_write)),
+    );
+    let (mut lines, mut write) = raw_handshake(server_io).await;
+    let client = connecting.await.unwrap().expect("client connects");
+
+    let hello =
+        r#"{"messages":[{"role":"user","content":{"type":"text","text":"hi"}}],"maxTokens":10"#;
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    let cases = [
+        ("array params", r#"[{"messages":[]}, 10]"#.to_owned(), ""),
+        (
+            "nesting too deep",
+            format!(r#"{hello},"metadata":{deep}}}"#),
+            "recursion limit",
+        ),
+        (
+            "a number out of range",
+            format!(r#"{hello},"temperature":1e400}}"#),
+            "number out of range",
+        ),
+        (
+            "a string id",
+            format!(r#"{hello},"temperature":-1e999}}"#),
+            "number out of range",
+        ),
+    ];
+    for (index, (what, params, expected)) in cases.iter().enumerate() {
+        let id = if index == 3 {
+            json!("text-id")
+        } else {
+            json!(index + 20)
+        };
+        let line = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"sampling/createMessage","params":{params}}}"#
+        );
+        write
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        let answer: Value =
+            tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
+                .await
+                .unwrap_or_else(|_| panic!("{what}: no answer"))
+                .unwrap()
+                .map(|line| serde_json::from_str(&line).unwrap())
+                .unwrap();
+        assert_eq!(answer["id"], id, "{what}: {answer}");
+        assert_eq!(answer["error"]["code"], -32602, "{what}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(expected), "{what}: {answer}");
+    }
+    assert_eq!(llm.request_count(), 0);
+
+    let fine = format!(
+        r#"{{"jsonrpc":"2.0","id":99,"method":"sampling/createMessage","params":{hello}}}}}"#
+    );
+    write
+        .write_all(format!("{fine}\n").as_bytes())
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(answer["id"], 99, "{answer}");
+    assert_eq!(
+        answer["result"]["content"]["text"], "still here",
+        "{answer}"
+    );
+    drop(client);
 }

@@ -508,7 +508,16 @@ async fn malformed_tool_arguments_are_a_clear_error() {
             "tool_calls",
         )
     };
-    let server = server([call_with("{\"a\": 1,"), call_with("[1, 2]")]).await;
+    // 600 kB of arguments: the errors quote a short prefix of them.
+    let huge_broken = format!("{{\"a\": \"{}", "x".repeat(600_000));
+    let huge_array = format!("[{}1]", "1, ".repeat(200_000));
+    let server = server([
+        call_with("{\"a\": 1,"),
+        call_with("[1, 2]"),
+        call_with(&huge_broken),
+        call_with(&huge_array),
+    ])
+    .await;
     let handler = handler(&server);
     let err = call(&handler, hello()).await.unwrap_err();
     assert_eq!(err.kind(), &HandlerErrorKind::InvalidResponse);
@@ -519,6 +528,12 @@ async fn malformed_tool_arguments_are_a_clear_error() {
     let err = call(&handler, hello()).await.unwrap_err();
     assert_eq!(err.kind(), &HandlerErrorKind::InvalidResponse);
     assert!(err.message().contains("not a JSON object"), "{err}");
+    for expected in ["not valid JSON", "not a JSON object"] {
+        let err = call(&handler, hello()).await.unwrap_err();
+        assert!(err.message().contains(expected), "{err}");
+        assert!(err.message().contains("…"), "{err}");
+        assert!(err.message().len() < 1_000, "{} bytes", err.message().len());
+    }
 }
 
 #[tokio::test]
@@ -692,4 +707,9 @@ async fn text_loop_end_to_end_reports_provider_errors() {
 #[test]
 fn handler_is_shareable() {
     assert_shareable(OpenAiHandler::builder("m").build().unwrap());
+}
+
+#[tokio::test]
+async fn redirects_are_refused_and_nothing_leaves_the_origin() {
+    assert_redirects_are_not_followed("/v1/chat/completions", handler).await;
 }

@@ -543,3 +543,163 @@ fn sampling_futures_are_send() {
     let step = request.sample_step("x");
     assert_send(&step);
 }
+
+// ---- Limits that keep one loop small ----------------------------------------------------
+
+/// A tool answering `size` bytes of text ("é" repeated), or failing with that much.
+fn bulky(name: &'static str, size: usize, fail: bool) -> SamplingTool<'static> {
+    SamplingTool::from_fn(
+        name,
+        move |_: serde_json::Map<String, serde_json::Value>| async move {
+            let text = "é".repeat(size / 2);
+            if fail {
+                Err(ToolError::new(text))
+            } else {
+                Ok(text)
+            }
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_long_tool_result_is_cut_with_a_note() {
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([("big", json!({})), ("bad", json!({}))])
+        .then_text("done");
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools([bulky("big", 200, false), bulky("bad", 200, true)])
+        .max_tool_result_bytes(51)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let results = llm.requests()[1].tool_results();
+    let note = "\n[truncated: the tool's result was 200 bytes; only the first 50 are shown]";
+    assert_eq!(results[0].1, format!("{}{note}", "é".repeat(25)));
+    assert!(!results[0].2);
+    assert_eq!(results[1].1, format!("{}{note}", "é".repeat(25)));
+    assert!(results[1].2, "still an error");
+}
+
+#[tokio::test]
+async fn results_under_the_default_cap_are_whole() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("big", json!({}))
+        .then_text("done");
+    let sampler = Sampler::with_handler(llm.clone());
+    sampler
+        .standalone()
+        .tools([bulky("big", 100_000, false)])
+        .sample_text("go")
+        .await
+        .unwrap();
+    assert_eq!(llm.requests()[1].tool_results()[0].1.len(), 100_000);
+}
+
+#[tokio::test]
+async fn an_oversized_history_ends_the_loop_before_the_next_request() {
+    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({})).into()));
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .tools([bulky("big", 600_000, false)])
+        .max_history_bytes(1_000_000)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    let SampleErrorKind::HistoryTooLarge { bytes, limit } = err.kind() else {
+        panic!("{err}");
+    };
+    assert_eq!(*limit, 1_000_000);
+    assert!(*bytes > 1_200_000, "{bytes}");
+    assert!(
+        err.to_string()
+            .contains("over the limit of 1000000 (`max_history_bytes`)"),
+        "{err}"
+    );
+    assert_eq!(llm.request_count(), 2, "the third request was never sent");
+    assert_eq!(err.history().len(), 5, "the history comes with the error");
+
+    // The default limit stops a loop of 1 MB results long before 100 iterations.
+    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({})).into()));
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .tools([bulky("big", 1_000_000, false)])
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::HistoryTooLarge { limit, .. }
+            if *limit == rmcp_sampling::DEFAULT_MAX_HISTORY_BYTES),
+        "{err}"
+    );
+    assert!(llm.request_count() < 10, "{}", llm.request_count());
+
+    // A step refuses an oversized input before asking the LLM.
+    let llm = ScriptedLlm::new().then_text("never");
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .max_history_bytes(100)
+        .sample_step("x".repeat(200))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::HistoryTooLarge { .. }),
+        "{err}"
+    );
+    assert_eq!(llm.request_count(), 0);
+    assert_eq!(err.history().len(), 1);
+}
+
+#[tokio::test]
+async fn a_reply_over_the_tool_call_cap_is_refused_and_runs_nothing() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = {
+        let runs = runs.clone();
+        SamplingTool::from_fn("add", move |args: AddArgs| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async move { Ok::<_, ToolError>(args.a + args.b) }
+        })
+    };
+    let calls = |n: i64| (0..n).map(|i| ("add", json!({"a": i, "b": 1})));
+    let llm = ScriptedLlm::new()
+        .then_tool_uses(calls(129))
+        .then_tool_uses(calls(5));
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .tool(counted.clone())
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            SampleErrorKind::TooManyToolCalls {
+                calls: 129,
+                limit: 128
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+    assert_eq!(err.history().len(), 2);
+
+    // A lower cap, on a step.
+    let err = sampler
+        .standalone()
+        .tool(counted)
+        .max_tool_calls_per_reply(4)
+        .sample_step("go")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("makes 5 tool calls; at most 4 are allowed in one reply"),
+        "{err}"
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+}

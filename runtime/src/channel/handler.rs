@@ -348,9 +348,12 @@ fn what_is_wrong(value: &serde_json::Value) -> String {
             .collect(),
         block => vec![("content".to_owned(), block)],
     };
-    for (at, block) in blocks {
-        let Some(block) = block.as_object() else {
-            return format!("`{at}` is {}; a content block is an object", kind(block));
+    for (at, block_value) in blocks {
+        let Some(block) = block_value.as_object() else {
+            return format!(
+                "`{at}` is {}; a content block is an object",
+                kind(block_value)
+            );
         };
         let Some(kind_name) = block.get("type") else {
             return format!("`{at}` has no `type`");
@@ -375,6 +378,17 @@ fn what_is_wrong(value: &serde_json::Value) -> String {
                     quote(&kind_name.to_string())
                 );
             }
+        }
+        if let Err(error) =
+            serde_path_to_error::deserialize::<_, SamplingMessageContentBlock>(block_value)
+        {
+            return quote(&format!(
+                "`{at}` is not a valid {} block: at `{}`: {}",
+                kind_name.as_str().unwrap_or_default(),
+                error.path(),
+                error.inner()
+            ))
+            .into_owned();
         }
     }
     match serde_path_to_error::deserialize::<_, CreateMessageResult>(value) {

@@ -13,6 +13,7 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods};
+use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 const PROVIDER: &str = "Anthropic API";
@@ -257,14 +258,20 @@ fn from_wire(
                     return Err(HandlerError::new(
                         HandlerErrorKind::InvalidResponse,
                         format!(
-                            "the {PROVIDER}'s response calls tool {name:?} with an input that is not a JSON object: {input}"
+                            "the {PROVIDER}'s response calls tool {:?} with an input that is not \
+                             a JSON object: {}",
+                            quote(&name),
+                            quote(&input.to_string())
                         ),
                     ));
                 };
                 if id.is_empty() {
                     return Err(HandlerError::new(
                         HandlerErrorKind::InvalidResponse,
-                        format!("the {PROVIDER}'s response calls tool {name:?} without an id"),
+                        format!(
+                            "the {PROVIDER}'s response calls tool {:?} without an id",
+                            quote(&name)
+                        ),
                     ));
                 }
                 blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::sampling::limits::prefix;
 use crate::{HandlerError, HandlerErrorKind};
 
 /// Default limit on one HTTP attempt, from connecting to the last byte of the body.
@@ -339,6 +340,9 @@ impl HttpClient {
             .default_headers(all)
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
+            // No LLM API redirects; following one would send the API key and the conversation
+            // to another origin.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("rmcp-sampling/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {}", chain(&e))))?;
@@ -431,6 +435,9 @@ impl HttpClient {
             .await
             .map_err(|e| Failure::fatal(self.transport_error(&e)))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(Failure::fatal(self.redirect_error(&response)));
+        }
         let retry_after = retry_after(response.headers());
         let bytes = self.read_body(&mut response).await;
         if status.is_success() {
@@ -492,6 +499,30 @@ impl HttpClient {
         }
     }
 
+    /// The error for a redirect, which is never followed.
+    fn redirect_error(&self, response: &reqwest::Response) -> HandlerError {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .unwrap_or_else(|| "nowhere".to_owned());
+        HandlerError::new(
+            HandlerErrorKind::Provider {
+                status: Some(response.status().as_u16()),
+                error_type: None,
+            },
+            format!(
+                "the {} at {} answered with a redirect (HTTP {}) to {:?}; redirects are not \
+                 followed, so the API key and the conversation stay with this origin: set the \
+                 base URL to the address that answers",
+                self.provider,
+                self.url,
+                response.status().as_u16(),
+                prefix(&location, MAX_ERROR_TEXT_CHARS)
+            ),
+        )
+    }
+
     /// The error for a non-success status, keeping the provider's error type and message.
     fn status_error(&self, status: u16, body: &[u8]) -> HandlerError {
         let (error_type, message) = parse_error_body(body);
@@ -501,7 +532,7 @@ impl HttpClient {
         }
         if let Some(message) = message {
             text.push_str(": ");
-            text.push_str(&truncate(&message, MAX_ERROR_TEXT_CHARS));
+            text.push_str(&prefix(&message, MAX_ERROR_TEXT_CHARS));
         }
         HandlerError::new(
             HandlerErrorKind::Provider {
@@ -549,7 +580,7 @@ pub(crate) fn decode<T: DeserializeOwned>(provider: &str, bytes: &[u8]) -> Resul
             format!(
                 "the {provider}'s response cannot be read{at}: {} (body starts with {:?})",
                 e.inner(),
-                truncate(&String::from_utf8_lossy(bytes), 200)
+                prefix(&String::from_utf8_lossy(bytes), 200)
             ),
         )
     })
@@ -615,13 +646,6 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((index, _)) => format!("{}…", &text[..index]),
-        None => text.to_owned(),
-    }
 }
 
 /// The error for a request the provider cannot take, reported before anything is sent.
@@ -761,7 +785,8 @@ mod tests {
 
     #[test]
     fn truncation_respects_char_boundaries() {
-        assert_eq!(truncate("héllo", 2), "hé…");
-        assert_eq!(truncate("hi", 2), "hi");
+        use crate::sampling::limits::prefix;
+        assert_eq!(prefix("héllo", 2), "hé…");
+        assert_eq!(prefix("hi", 2), "hi");
     }
 }

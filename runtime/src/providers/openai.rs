@@ -13,6 +13,7 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
+use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 const PROVIDER: &str = "OpenAI-compatible API";
@@ -362,7 +363,8 @@ fn from_wire(
         Some(Value::Null) | None => String::new(),
         Some(other) => {
             return Err(invalid(format!(
-                "has a content that is neither text nor parts: {other}"
+                "has a content that is neither text nor parts: {}",
+                quote(&other.to_string())
             )));
         }
     };
@@ -386,18 +388,24 @@ fn from_wire(
                 Ok(Value::Object(object)) => object,
                 Ok(other) => {
                     return Err(invalid(format!(
-                        "calls tool {name:?} with arguments that are not a JSON object: {other}"
+                        "calls tool {:?} with arguments that are not a JSON object: {}",
+                        quote(&name),
+                        quote(&other.to_string())
                     )));
                 }
                 Err(e) => {
                     return Err(invalid(format!(
-                        "calls tool {name:?} with arguments that are not valid JSON ({e}): {text:?}"
+                        "calls tool {:?} with arguments that are not valid JSON ({e}): {:?}",
+                        quote(&name),
+                        quote(&text)
                     )));
                 }
             },
             Some(other) => {
                 return Err(invalid(format!(
-                    "calls tool {name:?} with arguments that are not a JSON object: {other}"
+                    "calls tool {:?} with arguments that are not a JSON object: {}",
+                    quote(&name),
+                    quote(&other.to_string())
                 )));
             }
         };

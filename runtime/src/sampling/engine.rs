@@ -97,6 +97,10 @@ impl<'a> SampleRequest<'a> {
             (Some(_), true) => Some(ToolChoiceMode::None),
             _ => self.options.tool_choice.clone(),
         };
+        let bytes = history.iter().map(json_size).sum();
+        if let Err(kind) = self.check_history(bytes) {
+            return Err(SampleError::new(kind).with_history(history));
+        }
         let params = self.params(&history, tools, tool_choice);
         let response = match self.call_llm(&llm, params, 1, deadline).await {
             Ok(response) => response,

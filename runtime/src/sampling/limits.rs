@@ -12,7 +12,12 @@ pub(crate) const QUOTE_CHARS: usize = 200;
 /// `text` as an error message may quote it: whole when short, else its first
 /// [`QUOTE_CHARS`] characters and "…".
 pub(crate) fn quote(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(QUOTE_CHARS) {
+    prefix(text, QUOTE_CHARS)
+}
+
+/// The first `max_chars` characters of `text` and "…", or `text` when it is not longer.
+pub(crate) fn prefix(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
         None => Cow::Borrowed(text),
         Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
     }

@@ -342,3 +342,53 @@ pub(crate) async fn assert_refused_before_sending<'a>(
 pub(crate) fn assert_shareable<H: SamplingHandler + Send + Sync + Clone + 'static>(handler: H) {
     let _: Arc<dyn SamplingHandler> = Arc::new(handler);
 }
+
+// ---- Redirects -------------------------------------------------------------------------
+
+/// The redirect statuses a provider might answer with.
+pub(crate) const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
+
+/// A provider whose `POST {endpoint}` answers with a redirect `status` to the same path on a
+/// second local server, which would answer anything (so a followed redirect would succeed):
+/// returns `(origin, elsewhere)`.
+pub(crate) async fn redirecting_provider(endpoint: &str, status: u16) -> (MockServer, MockServer) {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&elsewhere)
+        .await;
+    let target = format!("{}{endpoint}", elsewhere.uri());
+    let origin = mock_provider(
+        endpoint,
+        [ResponseTemplate::new(status).insert_header("location", target.as_str())],
+    )
+    .await;
+    (origin, elsewhere)
+}
+
+/// Calls the handler on a redirecting provider for each redirect status: each call fails
+/// with a clear error after one request, and the second server receives nothing (neither the
+/// key nor the body leaves the origin).
+pub(crate) async fn assert_redirects_are_not_followed<H: SamplingHandler>(
+    endpoint: &str,
+    handler: impl Fn(&MockServer) -> H,
+) {
+    for status in REDIRECTS {
+        let (origin, elsewhere) = redirecting_provider(endpoint, status).await;
+        let err = failure(&handler(&origin), &origin, 1).await;
+        assert_provider_error(&err, status, None);
+        assert!(
+            err.message()
+                .contains(&format!("answered with a redirect (HTTP {status})")),
+            "{err}"
+        );
+        assert!(
+            err.message().contains("redirects are not followed"),
+            "{err}"
+        );
+        assert!(
+            requests(&elsewhere).await.is_empty(),
+            "HTTP {status}: the second server received a request"
+        );
+    }
+}
