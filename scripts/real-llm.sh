@@ -13,6 +13,7 @@
 # Environment:
 #   REAL_LLM_DIR   work dir (default: target/real-llm in the repository)
 #   JOBS           ninja jobs for the build (default 2); the build runs under `nice -n 19`
+#   FAST_BUILD     1 (default): the server's own code at -O1 (ggml and libllama stay at -O3)
 #   PORT           server port on 127.0.0.1 (default 8080)
 #   MAX_TOKENS     per LLM call (default 120)
 set -euo pipefail
@@ -78,6 +79,22 @@ build() {
             -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_APP=OFF \
             -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF \
             -DLLAMA_CURL=OFF
+    fi
+    if [ "${FAST_BUILD:-1}" != 0 ]; then
+        # The server's own code (common/, tools/) compiles much faster at -O1 and barely
+        # matters for speed; ggml and libllama, where the model runs, keep -O3.
+        "$VENV/bin/python" - "$BUILD/build.ninja" <<'PY'
+import re, sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+target = False
+for i, line in enumerate(lines):
+    if line.startswith("build "):
+        target = re.match(r"build (common|tools/server|tools/mtmd)/\S+\.o:", line) is not None
+    elif target and line.startswith("  FLAGS = "):
+        lines[i] = line.replace("-O3", "-O1")
+open(path, "w").write("\n".join(lines))
+PY
     fi
     local start=$SECONDS
     log "building llama-server with -j$JOBS under nice -n 19"
