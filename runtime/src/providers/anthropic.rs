@@ -49,7 +49,9 @@ const PROVIDER: &str = "Anthropic API";
 /// And back: `text` and `tool_use` blocks (other block types, such as `thinking`, are
 /// skipped); `stop_reason` `end_turn` → `endTurn`, `max_tokens` → `maxTokens`,
 /// `stop_sequence` → `stopSequence`, `tool_use` → `toolUse`, others as they are; the model
-/// the API reports. Headers: `x-api-key`, `anthropic-version` (default `2023-06-01`).
+/// the API reports. An answer cut by `max_tokens` whose last block is a `tool_use` loses that
+/// call (its input may be incomplete) and keeps the rest; with nothing else, the error names
+/// the token limit. Headers: `x-api-key`, `anthropic-version` (default `2023-06-01`).
 ///
 /// Requests the API cannot take fail with [`HandlerErrorKind::InvalidRequest`] before
 /// anything is sent: audio content, binary resources in tool results.
@@ -183,7 +185,7 @@ impl SamplingHandler for AnthropicHandler {
         Box::pin(async move {
             let request = self.to_wire(&params)?;
             let response: MessagesResponse = self.http.post(&request, &cx.cancellation).await?;
-            from_wire(response, &request.model)
+            from_wire(response, &request)
         })
     }
 }
@@ -245,12 +247,40 @@ fn tool_result_block(result: &ToolResultContent) -> Result<WireBlock, HandlerErr
 }
 
 /// Maps a Messages API response back to an MCP result.
+///
+/// A response cut by the token limit (`stop_reason: "max_tokens"`) whose last block is a
+/// `tool_use` loses that block: its input may be incomplete (Anthropic says to retry such a
+/// call with more tokens). When nothing else remains, the error names the token limit.
 fn from_wire(
     response: MessagesResponse,
-    requested_model: &str,
+    request: &MessagesRequest,
 ) -> Result<CreateMessageResult, HandlerError> {
-    let mut blocks = Vec::with_capacity(response.content.len());
-    for block in response.content {
+    let mut content = response.content;
+    let cut = response.stop_reason.as_deref() == Some("max_tokens");
+    if cut && let Some(ResponseBlock::ToolUse { name, .. }) = content.last() {
+        let name = name.clone();
+        content.pop();
+        let usable = content.iter().any(|b| {
+            matches!(
+                b,
+                ResponseBlock::ToolUse { .. } | ResponseBlock::Text { .. }
+            )
+        });
+        if !usable {
+            return Err(HandlerError::new(
+                HandlerErrorKind::InvalidResponse,
+                format!(
+                    "the {PROVIDER}'s response was cut off by the token limit (max_tokens = {}, \
+                     stop_reason \"max_tokens\") in the middle of a call to tool {name:?}, and \
+                     holds nothing else: raise the request's max_tokens",
+                    request.max_tokens
+                ),
+            ));
+        }
+        tracing::debug!(tool = %name, "dropped a tool call cut off by the token limit");
+    }
+    let mut blocks = Vec::with_capacity(content.len());
+    for block in content {
         match block {
             ResponseBlock::Text { text } => blocks.push(SamplingMessageContentBlock::text(text)),
             ResponseBlock::ToolUse { id, name, input } => {
@@ -293,7 +323,7 @@ fn from_wire(
     Ok(assistant_result(
         blocks,
         response.model,
-        requested_model,
+        &request.model,
         stop_reason,
     ))
 }

@@ -46,15 +46,22 @@ const PROVIDER: &str = "OpenAI-compatible API";
 /// | `tools` | `tools: [{type: "function", function: {name, description, parameters}}]` |
 /// | `toolChoice` auto / required / none | `tool_choice: "auto" / "required" / "none"` (only sent with tools) |
 /// | `stopSequences`, `temperature` | `stop`, `temperature` |
+/// | — | `parallel_tool_calls` when tools are offered, only if set: see [`OpenAiHandlerBuilder::parallel_tool_calls`] |
 /// | `maxTokens` | `max_tokens` or `max_completion_tokens`, see [`OpenAiHandlerBuilder::max_tokens_field`] |
 /// | `modelPreferences.hints` | `model`, see [`OpenAiHandlerBuilder::models`] |
 ///
 /// And back: the first choice's `content` (or `refusal`) becomes a text block and each
 /// `tool_calls` entry a `tool_use` block (arguments parsed; an empty string is `{}`; a call
-/// without an id gets `call_<index>`); `finish_reason` `tool_calls` (or any answer with tool
-/// calls) → `toolUse`, `length` → `maxTokens`, `stop` → `endTurn`, or `stopSequence` when the
-/// server reports which stop sequence matched (vLLM's `stop_reason`); other reasons pass
-/// through as they are. The model is the one the server reports.
+/// without an id gets `call_<index>`); `finish_reason` `length` → `maxTokens`, `tool_calls`
+/// (or any other answer with tool calls) → `toolUse`, `stop` → `endTurn`, or `stopSequence`
+/// when the server reports which stop sequence matched (vLLM's `stop_reason`); other reasons
+/// pass through as they are. The model is the one the server reports.
+///
+/// An answer cut by the token limit (`length`) keeps its text and its complete tool calls
+/// and says `maxTokens`, so the loop can run them and tell the LLM its reply was cut; a last
+/// tool call whose arguments end mid-JSON is dropped (llama.cpp sends such calls when the
+/// limit falls inside a parallel call). When nothing usable remains, the error says the
+/// answer was cut by the token limit and names the request's `max_tokens`.
 ///
 /// A tool result's text blocks (and embedded text resources) are joined by newlines; a
 /// result with `isError: true` is prefixed with `Error: ` unless its text already starts with
@@ -66,6 +73,7 @@ pub struct OpenAiHandler {
     http: HttpClient,
     strict: bool,
     max_tokens_field: MaxTokensField,
+    parallel_tool_calls: Option<bool>,
 }
 
 /// Which request field carries the token limit.
@@ -87,6 +95,7 @@ pub struct OpenAiHandlerBuilder {
     http: HttpConfig,
     strict: bool,
     max_tokens_field: Option<MaxTokensField>,
+    parallel_tool_calls: Option<bool>,
 }
 
 impl OpenAiHandler {
@@ -153,6 +162,7 @@ impl OpenAiHandler {
             max_completion_tokens,
             temperature: params.temperature,
             stop: params.stop_sequences.clone().unwrap_or_default(),
+            parallel_tool_calls: self.parallel_tool_calls.filter(|_| !tools.is_empty()),
             tools,
             tool_choice,
         })
@@ -168,6 +178,7 @@ impl OpenAiHandlerBuilder {
             http,
             strict: false,
             max_tokens_field: None,
+            parallel_tool_calls: None,
         }
     }
 
@@ -202,6 +213,15 @@ impl OpenAiHandlerBuilder {
         self
     }
 
+    /// Sends `parallel_tool_calls` with this value on every request that offers tools (not
+    /// sent unless set: the server's default applies, which is `true` for OpenAI and
+    /// llama.cpp). `false` asks for at most one tool call per response, which also keeps a
+    /// small model from spending its token budget on repeated calls.
+    pub fn parallel_tool_calls(mut self, parallel: bool) -> Self {
+        self.parallel_tool_calls = Some(parallel);
+        self
+    }
+
     /// Checks the settings and builds the handler.
     pub fn build(self) -> Result<OpenAiHandler, HandlerError> {
         let mut headers = HeaderMap::new();
@@ -222,6 +242,7 @@ impl OpenAiHandlerBuilder {
             http: HttpClient::new(self.http, PROVIDER, "chat/completions", headers)?,
             strict: self.strict,
             max_tokens_field,
+            parallel_tool_calls: self.parallel_tool_calls,
         })
     }
 }
@@ -235,7 +256,7 @@ impl SamplingHandler for OpenAiHandler {
         Box::pin(async move {
             let request = self.to_wire(&params)?;
             let response: ChatResponse = self.http.post(&request, &cx.cancellation).await?;
-            from_wire(response, &request.model, &request.stop)
+            from_wire(response, &request)
         })
     }
 }
@@ -338,10 +359,13 @@ fn tool_result_text(result: &rmcp::model::ToolResultContent) -> Result<String, H
 }
 
 /// Maps a Chat Completions response back to an MCP result.
+///
+/// A response cut by the token limit (`finish_reason: "length"`) keeps its text and its
+/// complete tool calls, and reports `maxTokens`; a last tool call whose arguments were cut
+/// mid-JSON is dropped. When nothing usable remains, the error names the token limit.
 fn from_wire(
     response: ChatResponse,
-    requested_model: &str,
-    stop_sequences: &[String],
+    request: &ChatRequest,
 ) -> Result<CreateMessageResult, HandlerError> {
     let invalid = |message: String| {
         HandlerError::new(
@@ -352,6 +376,7 @@ fn from_wire(
     let Some(choice) = response.choices.into_iter().next() else {
         return Err(invalid("has no choices".into()));
     };
+    let cut = choice.finish_reason.as_deref() == Some("length");
     let mut blocks = Vec::new();
     let text = match choice.message.content {
         Some(Value::String(text)) => text,
@@ -377,52 +402,52 @@ fn from_wire(
         blocks.push(SamplingMessageContentBlock::text(text));
     }
     let calls = choice.message.tool_calls.unwrap_or_default();
-    let has_calls = !calls.is_empty();
+    let count = calls.len();
     for (index, call) in calls.into_iter().enumerate() {
         let name = call.function.name;
-        let input: JsonObject = match call.function.arguments {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(object)) => object,
-            Some(Value::String(text)) if text.trim().is_empty() => Map::new(),
-            Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(object)) => object,
-                Ok(other) => {
-                    return Err(invalid(format!(
-                        "calls tool {:?} with arguments that are not a JSON object: {}",
-                        quote(&name),
-                        quote(&other.to_string())
-                    )));
-                }
-                Err(e) => {
-                    return Err(invalid(format!(
-                        "calls tool {:?} with arguments that are not valid JSON ({e}): {:?}",
-                        quote(&name),
-                        quote(&text)
-                    )));
-                }
-            },
-            Some(other) => {
-                return Err(invalid(format!(
-                    "calls tool {:?} with arguments that are not a JSON object: {}",
-                    quote(&name),
-                    quote(&other.to_string())
-                )));
+        match call_arguments(call.function.arguments) {
+            Ok(input) => {
+                let id = call
+                    .id
+                    .filter(|id| !id.is_empty())
+                    .unwrap_or_else(|| format!("call_{index}"));
+                blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
             }
-        };
-        let id = call
-            .id
-            .filter(|id| !id.is_empty())
-            .unwrap_or_else(|| format!("call_{index}"));
-        blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
+            Err(problem) if cut && index + 1 == count => {
+                if blocks.is_empty() {
+                    return Err(invalid(format!(
+                        "was cut off by the token limit ({} = {}, finish_reason \"length\") in \
+                         the middle of a call to tool {name:?}, and holds nothing else: raise \
+                         the request's max_tokens ({problem})",
+                        request.max_tokens_field_name(),
+                        request.token_limit(),
+                    )));
+                }
+                tracing::debug!(
+                    tool = %name,
+                    %problem,
+                    "dropped a tool call cut off by the token limit"
+                );
+            }
+            Err(problem) => {
+                let cause = if cut {
+                    " (the response was cut off by the token limit: finish_reason \"length\")"
+                } else {
+                    ""
+                };
+                return Err(invalid(format!("calls tool {name:?} {problem}{cause}")));
+            }
+        }
     }
+    let has_calls = blocks.iter().any(|b| b.as_tool_use().is_some());
     let stop_reason = match choice.finish_reason.as_deref() {
+        Some("length") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN.to_owned(),
         _ if has_calls => CreateMessageResult::STOP_REASON_TOOL_USE.to_owned(),
         Some("tool_calls" | "function_call") => {
             CreateMessageResult::STOP_REASON_TOOL_USE.to_owned()
         }
-        Some("length") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN.to_owned(),
         Some("stop") | None => match &choice.stop_reason {
-            Some(Value::String(matched)) if stop_sequences.contains(matched) => {
+            Some(Value::String(matched)) if request.stop.contains(matched) => {
                 CreateMessageResult::STOP_REASON_END_SEQUENCE.to_owned()
             }
             _ => CreateMessageResult::STOP_REASON_END_TURN.to_owned(),
@@ -432,9 +457,34 @@ fn from_wire(
     Ok(assistant_result(
         blocks,
         response.model,
-        requested_model,
+        &request.model,
         stop_reason,
     ))
+}
+
+/// A tool call's arguments as a JSON object (an empty or missing string is `{}`), or what is
+/// wrong with them.
+fn call_arguments(arguments: Option<Value>) -> Result<JsonObject, String> {
+    match arguments {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(object)) => Ok(object),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(Map::new()),
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(object)) => Ok(object),
+            Ok(other) => Err(format!(
+                "with arguments that are not a JSON object: {}",
+                quote(&other.to_string())
+            )),
+            Err(e) => Err(format!(
+                "with arguments that are not valid JSON ({e}): {:?}",
+                quote(&text)
+            )),
+        },
+        Some(other) => Err(format!(
+            "with arguments that are not a JSON object: {}",
+            quote(&other.to_string())
+        )),
+    }
 }
 
 /// The schema rewritten for OpenAI's strict mode, or `None` when it cannot be strict.
@@ -587,7 +637,25 @@ struct ChatRequest {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tools: Vec<ChatTool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    parallel_tool_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     tool_choice: Option<&'static str>,
+}
+
+impl ChatRequest {
+    /// The field that carries the token limit.
+    fn max_tokens_field_name(&self) -> &'static str {
+        if self.max_completion_tokens.is_some() {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        }
+    }
+
+    /// The token limit sent.
+    fn token_limit(&self) -> u32 {
+        self.max_tokens.or(self.max_completion_tokens).unwrap_or(0)
+    }
 }
 
 #[derive(Debug, Serialize)]
