@@ -73,6 +73,22 @@ impl Server {
             )),
         }
     }
+
+    /// Samples under the caller's own 200 ms timeout, which drops the loop's future.
+    #[tool]
+    async fn ask_briefly(
+        &self,
+        Parameters(p): Parameters<Prompt>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<String, ErrorData> {
+        let request = self.sampler.on(&ctx);
+        match tokio::time::timeout(Duration::from_millis(200), request.sample_text(p.prompt)).await
+        {
+            Ok(Ok(out)) => Ok(out.text),
+            Ok(Err(error)) => Err(error.into()),
+            Err(_) => Err(ErrorData::internal_error("gave up waiting", None)),
+        }
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -279,6 +295,27 @@ async fn cancelling_the_tool_call_cancels_the_sampling_request_towards_the_clien
             .reason
             .as_deref()
             .is_some_and(|r| r.contains("cancelled")),
+        "{cancel:?}"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn dropping_a_loop_mid_request_still_cancels_it_towards_the_client() {
+    let silent = SilentClient::default();
+    let client = connect_in_process(Server::new(Sampler::new(), as_is), silent.clone())
+        .await
+        .unwrap();
+    let params = CallToolRequestParams::new("ask_briefly")
+        .with_arguments(json!({"prompt": "hello?"}).as_object().cloned().unwrap());
+    let error = call_error(&client, params).await;
+    assert!(error.contains("gave up waiting"), "{error}");
+    let cancel = silent.wait_for_cancel().await;
+    assert!(
+        cancel
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("stopped before this request was answered")),
         "{cancel:?}"
     );
     client.cancel().await.unwrap();

@@ -703,3 +703,37 @@ async fn a_reply_over_the_tool_call_cap_is_refused_and_runs_nothing() {
     );
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn a_handler_that_never_answers_ends_at_the_time_limit_and_learns_it() {
+    let cancelled = Arc::new(tokio::sync::Notify::new());
+    let seen = cancelled.clone();
+    let stuck = move |_: rmcp_sampling::rmcp::model::CreateMessageRequestParams,
+                      cx: rmcp_sampling::HandlerContext| {
+        let seen = seen.clone();
+        async move {
+            let token = cx.cancellation.clone();
+            tokio::spawn(async move {
+                token.cancelled().await;
+                seen.notify_one();
+            });
+            std::future::pending::<Result<String, HandlerError>>().await
+        }
+    };
+    let sampler = Sampler::with_handler(stuck).llm_timeout(Duration::from_millis(100));
+    let err = tokio::time::timeout(
+        Duration::from_secs(30),
+        sampler.standalone().sample_text("hello?"),
+    )
+    .await
+    .expect("the loop ends")
+    .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::LlmTimeout(limit) if *limit == Duration::from_millis(100)),
+        "{err}"
+    );
+    assert_eq!(err.history().len(), 1);
+    tokio::time::timeout(Duration::from_secs(30), cancelled.notified())
+        .await
+        .expect("the handler's cancellation token fires");
+}

@@ -324,6 +324,18 @@ impl<'a> Llm<'a> {
         params: CreateMessageRequestParams,
         stop: &Stop,
     ) -> Result<CreateMessageResult, SampleErrorKind> {
+        // The rule rmcp's `create_message` enforces: no tools without `sampling.tools`.
+        if (params.tools.is_some() || params.tool_choice.is_some())
+            && !ctx.peer.supports_sampling_tools()
+        {
+            return Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(
+                rmcp::ErrorData::invalid_params(
+                    "tools or toolChoice provided but client does not support sampling tools \
+                     capability",
+                    None,
+                ),
+            )));
+        }
         check_messages(&params.messages).map_err(|message| {
             SampleErrorKind::Configuration(format!(
                 "the sampling messages are malformed: {message}"
