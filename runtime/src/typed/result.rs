@@ -44,7 +44,7 @@ use crate::typed::validate;
 /// use serde::{Deserialize, Serialize};
 ///
 /// /// A customer's plan.
-/// #[derive(Serialize, Deserialize, schemars::JsonSchema)]
+/// #[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 /// struct Plan {
 ///     name: String,
 ///     seats: u32,
