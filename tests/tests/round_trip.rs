@@ -604,3 +604,63 @@ async fn a_client_without_sampling_gets_a_clear_error_and_a_handler_answers_inst
     client.cancel().await.unwrap();
     client2.cancel().await.unwrap();
 }
+
+/// A 10-step loop with tools driven round by hand: every round asks one request, the state
+/// grows with the journal and stays far under the cap, and the loop ends in the 11th round.
+#[tokio::test]
+async fn a_ten_step_loop_uses_eleven_rounds_and_a_state_that_grows_linearly() {
+    let llm = ScriptedLlm::from_fn(|request| {
+        Ok(if request.message_count() >= 19 {
+            reply::text("the end").into()
+        } else {
+            reply::tool_use("step", "add", json!({"a": request.message_count(), "b": 1})).into()
+        })
+    });
+    let server = Server::new(Sampler::new().round_budget(12));
+    let client = modern(server, SamplingClient::new(llm.clone())).await;
+    let mut params = call("text", json!({"prompt": "count"}));
+    let mut sizes = Vec::new();
+    let result = loop {
+        match once(&client, params.clone()).await.expect("a round") {
+            CallToolResponse::InputRequired(round) => {
+                let state = round.request_state.clone().expect("a sealed state");
+                sizes.push(state.len());
+                let requests = round.input_requests.clone().unwrap_or_default();
+                assert_eq!(requests.len(), 1);
+                let mut responses = InputResponses::new();
+                for (key, request) in requests {
+                    let InputRequest::CreateMessage(request) = request else {
+                        panic!("not a sampling request");
+                    };
+                    let answer = rmcp_sampling::SamplingHandler::create_message(
+                        &llm,
+                        request.params,
+                        rmcp_sampling::HandlerContext::new(
+                            rmcp_sampling::Side::Client,
+                            Default::default(),
+                        ),
+                    )
+                    .await
+                    .expect("the scripted LLM answers");
+                    responses.insert(key, serde_json::to_value(answer).unwrap());
+                }
+                params = retry(params, &round, responses);
+            }
+            CallToolResponse::Complete(result) => break result,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(text_of(&result), "the end");
+    assert_eq!(sizes.len(), 10, "ten LLM turns, one round each: {sizes:?}");
+    let growth: Vec<usize> = sizes.windows(2).map(|w| w[1] - w[0]).collect();
+    let (min, max) = (
+        growth.iter().min().copied().unwrap_or_default(),
+        growth.iter().max().copied().unwrap_or_default(),
+    );
+    assert!(
+        max <= 2 * min.max(1),
+        "each round adds about the same: {growth:?}"
+    );
+    eprintln!("state bytes per round: {sizes:?}");
+    client.cancel().await.unwrap();
+}
