@@ -3,14 +3,14 @@
 use std::time::{Duration, Instant};
 
 use rmcp::RoleServer;
-use rmcp::model::{
-    ContextInclusion, CreateMessageResult, ModelHint, ModelPreferences, Role, SamplingContent,
-    SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode, ToolUseContent,
-};
 use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::message::{
+    ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
+    ToolChoice,
+};
 use crate::tools::exec::Concurrency;
 use crate::{Sampler, SamplingTool};
 
@@ -66,11 +66,11 @@ pub(crate) struct Options {
     pub system_prompt: Option<String>,
     pub temperature: Option<f32>,
     pub max_tokens: u32,
-    pub stop_sequences: Option<Vec<String>>,
+    pub stop_sequences: Vec<String>,
     pub model_preferences: Option<ModelPreferences>,
     pub include_context: Option<ContextInclusion>,
     pub metadata: Option<Value>,
-    pub tool_choice: Option<ToolChoiceMode>,
+    pub tool_choice: Option<ToolChoice>,
     pub max_iterations: u32,
     pub result_retries: u32,
     pub text_nudges: u32,
@@ -101,7 +101,7 @@ impl Default for Options {
             system_prompt: None,
             temperature: None,
             max_tokens: DEFAULT_MAX_TOKENS,
-            stop_sequences: None,
+            stop_sequences: Vec::new(),
             model_preferences: None,
             include_context: None,
             metadata: None,
@@ -153,7 +153,7 @@ impl<'a> SampleRequest<'a> {
 
     /// Sequences that stop generation.
     pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
-        self.options.stop_sequences = Some(stops.into_iter().map(Into::into).collect());
+        self.options.stop_sequences = stops.into_iter().map(Into::into).collect();
         self
     }
 
@@ -190,7 +190,7 @@ impl<'a> SampleRequest<'a> {
 
     /// How the LLM must use tools. For a text answer it applies to the first request and is
     /// reset to `auto` after it; a typed answer always requires a tool call.
-    pub fn tool_choice(mut self, mode: ToolChoiceMode) -> Self {
+    pub fn tool_choice(mut self, mode: ToolChoice) -> Self {
         self.options.tool_choice = Some(mode);
         self
     }
@@ -299,68 +299,13 @@ impl<'a> SampleRequest<'a> {
     }
 }
 
-/// The input messages of a sampling call: a string (one user message), a list of strings
-/// (one user message each), or full [`SamplingMessage`]s for a multi-turn conversation.
-#[derive(Debug, Clone, Default)]
-pub struct Messages(pub Vec<SamplingMessage>);
-
-impl From<&str> for Messages {
-    fn from(text: &str) -> Self {
-        Self(vec![SamplingMessage::user_text(text)])
-    }
-}
-
-impl From<String> for Messages {
-    fn from(text: String) -> Self {
-        Self(vec![SamplingMessage::user_text(text)])
-    }
-}
-
-impl From<&String> for Messages {
-    fn from(text: &String) -> Self {
-        text.as_str().into()
-    }
-}
-
-impl From<Vec<String>> for Messages {
-    fn from(texts: Vec<String>) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl From<Vec<&str>> for Messages {
-    fn from(texts: Vec<&str>) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl<const N: usize> From<[&str; N]> for Messages {
-    fn from(texts: [&str; N]) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl From<Vec<SamplingMessage>> for Messages {
-    fn from(messages: Vec<SamplingMessage>) -> Self {
-        Self(messages)
-    }
-}
-
-impl From<SamplingMessage> for Messages {
-    fn from(message: SamplingMessage) -> Self {
-        Self(vec![message])
-    }
-}
-
 /// Model preferences from one hint name, a list of names, or full [`ModelPreferences`].
 #[derive(Debug, Clone)]
 pub struct ModelHints(pub ModelPreferences);
 
 impl ModelHints {
     fn from_names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        let mut preferences = ModelPreferences::default();
-        preferences.hints = Some(names.into_iter().map(ModelHint::new).collect());
-        Self(preferences)
+        Self(ModelPreferences::hints(names))
     }
 }
 
@@ -402,12 +347,13 @@ impl From<ModelPreferences> for ModelHints {
 
 /// The outcome of one LLM call ([`SampleRequest::sample_step`]).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Step {
     /// The LLM's response.
-    pub response: CreateMessageResult,
+    pub response: LlmResponse,
     /// The whole conversation: the input, the response and, when tools ran, their results.
     /// Pass it to the next `sample_step` to go on.
-    pub history: Vec<SamplingMessage>,
+    pub history: Conversation,
 }
 
 impl Step {
@@ -418,61 +364,38 @@ impl Step {
 
     /// The text of the response (its text blocks joined), if it has any.
     pub fn text(&self) -> Option<String> {
-        text_of(&self.response.message)
+        self.response.message.text()
     }
 
     /// The tool calls of the response, in order.
-    pub fn tool_calls(&self) -> Vec<&ToolUseContent> {
-        tool_calls_of(&self.response.message)
+    pub fn tool_calls(&self) -> Vec<&ToolCall> {
+        self.response.message.tool_calls()
     }
 
     /// Whether the tools were run and their results are the last message of the history.
     pub fn tools_executed(&self) -> bool {
         self.is_tool_use()
-            && self.history.last().is_some_and(|m| {
-                m.role == Role::User && blocks(m).iter().any(|b| b.as_tool_result().is_some())
-            })
+            && self
+                .history
+                .last()
+                .is_some_and(|m| m.role == Role::User && !m.results().is_empty())
     }
 }
 
 /// The outcome of a sampling loop.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Sampled<T> {
     /// The final text; for a typed result, its JSON.
     pub text: String,
     /// The result: the text, or the validated typed value.
     pub result: T,
     /// Every message exchanged, including rejected attempts.
-    pub history: Vec<SamplingMessage>,
-}
-
-/// The text blocks of a message joined, or `None` when it has none.
-pub(crate) fn text_of(message: &SamplingMessage) -> Option<String> {
-    let mut texts = blocks(message)
-        .iter()
-        .filter_map(|b| b.as_text())
-        .peekable();
-    texts.peek()?;
-    Some(
-        texts
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
-/// The tool_use blocks of a message.
-pub(crate) fn tool_calls_of(message: &SamplingMessage) -> Vec<&ToolUseContent> {
-    blocks(message)
-        .iter()
-        .filter_map(|b| b.as_tool_use())
-        .collect()
-}
-
-/// The content blocks of a message as a slice (rmcp's `SamplingContent::iter` allocates).
-pub(crate) fn blocks(message: &SamplingMessage) -> &[SamplingMessageContentBlock] {
-    match &message.content {
-        SamplingContent::Single(block) => std::slice::from_ref(block),
-        SamplingContent::Multiple(blocks) => blocks,
-    }
+    pub history: Conversation,
+    /// The model that gave the final answer, as the LLM reported it.
+    pub model: String,
+    /// Why the LLM stopped its final answer.
+    pub stop_reason: StopReason,
+    /// How many LLM calls the loop made.
+    pub steps: u32,
 }

@@ -30,13 +30,12 @@ pub enum HandlerMode {
 /// with [`Sampler::on`] inside a tool:
 ///
 /// ```
-/// use rmcp_sampling::{HandlerContext, HandlerError, HandlerMode, Sampler};
-/// use rmcp_sampling::rmcp::model::CreateMessageRequestParams;
+/// use rmcp_sampling::{HandlerContext, HandlerError, HandlerMode, LlmRequest, Sampler};
 ///
 /// // The client's LLM only.
 /// let client_only = Sampler::new();
 /// // The client's LLM when it can, this handler otherwise; and when the client declines.
-/// let handler = |_: CreateMessageRequestParams, _: HandlerContext| async {
+/// let handler = |_: LlmRequest, _: HandlerContext| async {
 ///     Ok::<_, HandlerError>("from the server's own model")
 /// };
 /// let with_fallback = Sampler::with_handler(handler).fallback_on_decline(true);

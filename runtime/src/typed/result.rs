@@ -53,8 +53,9 @@ use crate::typed::validate;
 /// let tool = Plan::final_response_tool();
 /// assert!(tool.description.unwrap().ends_with("`Plan`: A customer's plan."));
 /// let answer = serde_json::json!({"name": "pro", "seats": "ten"});
-/// let violations = Plan::parse_final_response(answer.as_object().unwrap().clone()).unwrap_err();
-/// assert_eq!(violations, ["/seats: \"ten\" is not of type \"integer\""]);
+/// let parsed = Plan::parse_final_response(answer.as_object().unwrap().clone());
+/// let violations = parsed.err().unwrap();
+/// assert_eq!(violations, ["/seats: expected integer, found string \"ten\""]);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the typed result of a sampling loop",
