@@ -678,3 +678,198 @@ async fn a_reply_over_the_tool_call_cap_is_refused_and_runs_nothing() {
     );
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn the_samplers_defaults_apply_to_every_call_and_a_call_overrides_them() {
+    let llm = ScriptedLlm::new().then_text("a").then_text("b");
+    let sampler = Sampler::with_handler(llm.clone())
+        .system_prompt("You are terse.")
+        .max_tokens(99)
+        .temperature(0.1)
+        .model_preferences("small");
+    sampler.standalone().sample_text("one").await.unwrap();
+    sampler
+        .standalone()
+        .system_prompt("You are verbose.")
+        .max_tokens(1000)
+        .model_preferences(["large", "slow"])
+        .sample_text("two")
+        .await
+        .unwrap();
+    let sent = llm.requests();
+    assert_eq!(sent[0].system_prompt.as_deref(), Some("You are terse."));
+    assert_eq!(sent[0].max_tokens, 99);
+    assert_eq!(sent[0].temperature, Some(0.1));
+    assert_eq!(sent[0].model_hints(), ["small"]);
+    assert_eq!(sent[1].system_prompt.as_deref(), Some("You are verbose."));
+    assert_eq!(sent[1].max_tokens, 1000);
+    assert_eq!(
+        sent[1].temperature,
+        Some(0.1),
+        "what the call leaves is the default"
+    );
+    assert_eq!(sent[1].model_hints(), ["large", "slow"]);
+}
+
+#[tokio::test]
+async fn the_samplers_masking_and_tool_timeout_are_defaults_too() {
+    let slow = SamplingTool::from_fn("slow", |_: Empty| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok::<_, ToolError>("late")
+    });
+    let secret = SamplingTool::from_fn("secret", |_: Empty| async move {
+        Err::<String, _>(std::io::Error::other("db password rejected"))
+    });
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([("slow", json!({})), ("secret", json!({}))])
+        .then_text("ok")
+        .then_tool_uses([("slow", json!({})), ("secret", json!({}))])
+        .then_text("ok");
+    let sampler = Sampler::with_handler(llm.clone())
+        .tool_timeout(Duration::from_millis(20))
+        .mask_error_details(true);
+    let tools = || [slow.clone(), secret.clone()];
+    sampler
+        .standalone()
+        .tools(tools())
+        .sample_text("go")
+        .await
+        .unwrap();
+    let texts: Vec<_> = llm.requests()[1]
+        .tool_results()
+        .iter()
+        .map(|r| r.text_content())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Error executing tool 'slow'",
+            "Error executing tool 'secret'"
+        ]
+    );
+    sampler
+        .standalone()
+        .tools(tools())
+        .mask_error_details(false)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let texts: Vec<_> = llm.requests()[3]
+        .tool_results()
+        .iter()
+        .map(|r| r.text_content())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Tool 'slow' timed out after 20ms",
+            "Error executing tool 'secret': db password rejected"
+        ],
+        "the call unmasks; the sampler's tool time limit still applies"
+    );
+}
+
+#[tokio::test]
+async fn max_iterations_zero_is_a_configuration_error_not_one() {
+    let llm = ScriptedLlm::new().then_text("never");
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .max_iterations(0)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::Configuration(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("max_iterations is 0"), "{err}");
+    assert_eq!(err.history().len(), 1, "the input is kept");
+    let err = Sampler::with_handler(llm.clone())
+        .max_iterations(0)
+        .standalone()
+        .sample::<i64>("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::Configuration(_)),
+        "{err}"
+    );
+    assert_eq!(llm.request_count(), 0, "no LLM request was made");
+}
+
+#[tokio::test]
+async fn loop_only_options_are_ignored_by_sample_step_and_step_only_ones_by_the_loops() {
+    // `execute_tools(false)` is for sample_step: the full loop still runs the tools.
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_text("3");
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add()])
+        .execute_tools(false)
+        .sample_text("1 + 2?")
+        .await
+        .unwrap();
+    assert_eq!(out.text, "3");
+    assert_eq!(out.steps, 2);
+    assert_eq!(
+        llm.requests()[1].tool_results(),
+        [ToolResult::text("call_1", "3")]
+    );
+
+    // `max_iterations(1)` is for the loops: one step is one LLM call whatever it says.
+    let llm = ScriptedLlm::new().then_tool_use("add", json!({"a": 1, "b": 2}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let step = sampler
+        .standalone()
+        .tools([add()])
+        .max_iterations(1)
+        .result_retries(0)
+        .text_nudges(0)
+        .sample_step("1 + 2?")
+        .await
+        .unwrap();
+    assert!(step.tools_executed());
+    assert_eq!(
+        llm.requests()[0].tool_choice,
+        None,
+        "no forced answer in a step"
+    );
+
+    // `tool_choice` does not apply to a typed result: it always requires a tool call.
+    let llm = ScriptedLlm::new().then_tool_use("final_response", json!({"value": 7}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tool_choice(ToolChoice::None)
+        .sample::<i64>("7?")
+        .await
+        .unwrap();
+    assert_eq!(out.result, 7);
+    assert_eq!(llm.requests()[0].tool_choice, Some(ToolChoice::Required));
+}
+
+#[tokio::test]
+async fn sampled_says_which_model_answered_why_it_stopped_and_how_many_steps() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_result(
+            LlmResponse::text("3")
+                .with_model("tiny-model")
+                .with_stop_reason(StopReason::MaxTokens),
+        );
+    let sampler = Sampler::with_handler(llm);
+    let out = sampler
+        .standalone()
+        .tools([add()])
+        .sample_text("1 + 2?")
+        .await
+        .unwrap();
+    assert_eq!(out.model, "tiny-model");
+    assert_eq!(out.stop_reason, StopReason::MaxTokens);
+    assert_eq!(out.steps, 2);
+    assert_eq!(out.history.len(), 4);
+    assert_eq!(out.history.last_tool_calls().len(), 0);
+}

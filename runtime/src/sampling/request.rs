@@ -51,7 +51,10 @@ pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 /// works: `max_tokens` 512, at most 100 LLM requests, each answered within 5 minutes
 /// ([`DEFAULT_LLM_TIMEOUT`]), tools run one at a time with no time limit, error details not
 /// masked, and the limits that keep one loop small ([`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`],
-/// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]).
+/// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]). A call starts from the
+/// sampler's defaults (its system prompt, `max_tokens`, temperature, model preferences,
+/// masking, tool time limit, time budget and iterations cap, see [`Sampler`]); what the call
+/// sets replaces them.
 #[must_use = "a sampling request does nothing until it is sampled"]
 pub struct SampleRequest<'a> {
     pub(crate) sampler: &'a Sampler,
@@ -128,7 +131,7 @@ impl<'a> SampleRequest<'a> {
         Self {
             sampler,
             ctx,
-            options: Options::default(),
+            options: sampler.defaults().clone(),
             tools: Vec::new(),
         }
     }
@@ -189,7 +192,9 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// How the LLM must use tools. For a text answer it applies to the first request and is
-    /// reset to `auto` after it; a typed answer always requires a tool call.
+    /// reset to `auto` after it; [`sample_step`](SampleRequest::sample_step) sends it as it
+    /// is; a typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
+    /// ignores it.
     pub fn tool_choice(mut self, mode: ToolChoice) -> Self {
         self.options.tool_choice = Some(mode);
         self
@@ -197,18 +202,24 @@ impl<'a> SampleRequest<'a> {
 
     /// The most LLM requests in one loop (default 100). The last one offers no tools (text)
     /// or only `final_response` (typed), so the LLM answers within the budget.
+    ///
+    /// 0 is refused when the loop starts, with
+    /// [`SampleErrorKind::Configuration`](crate::SampleErrorKind::Configuration).
     pub fn max_iterations(mut self, max: u32) -> Self {
-        self.options.max_iterations = max.max(1);
+        self.options.max_iterations = max;
         self
     }
 
-    /// How many consecutive invalid `final_response` calls get a retry (default 3).
+    /// How many consecutive invalid `final_response` calls get a retry (default 3). Only
+    /// [`sample`](SampleRequest::sample) has a typed result; `sample_text` and `sample_step`
+    /// ignore it.
     pub fn result_retries(mut self, retries: u32) -> Self {
         self.options.result_retries = retries;
         self
     }
 
     /// How many text answers in a typed loop get a nudge to call `final_response` (default 3).
+    /// Only [`sample`](SampleRequest::sample) nudges; `sample_text` and `sample_step` ignore it.
     pub fn text_nudges(mut self, nudges: u32) -> Self {
         self.options.text_nudges = nudges;
         self
@@ -292,7 +303,7 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// For [`sample_step`](SampleRequest::sample_step): whether the tools the LLM calls are run
-    /// and their results appended (default true).
+    /// and their results appended (default true). The full loops always run them and ignore it.
     pub fn execute_tools(mut self, execute: bool) -> Self {
         self.options.execute_tools = execute;
         self
