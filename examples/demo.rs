@@ -6,23 +6,19 @@
 //! cargo run --example demo
 //! ```
 
-// rmcp marks its sampling types deprecated (SEP-2577); the script below reads them directly.
-#![allow(deprecated)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ContentBlock, CreateMessageRequestParams,
-    ServerCapabilities, ServerInfo,
+    CallToolRequestParams, CallToolResult, ContentBlock, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process, reply};
-use rmcp_sampling::{Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, reply};
+use rmcp_sampling::{LlmRequest, Sampler, ToolError, sampling_tool, structured_result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -114,33 +110,35 @@ impl SupportDesk {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SupportDesk {
-    fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
     }
 }
 
 /// The client's LLM: a script that looks the order up, asks the carrier, then replies.
 fn scripted_llm() -> ScriptedLlm {
     let step = Arc::new(AtomicUsize::new(0));
-    ScriptedLlm::from_fn(move |request: &CreateMessageRequestParams| {
+    ScriptedLlm::from_fn(move |request: &LlmRequest| {
         let n = step.fetch_add(1, Ordering::SeqCst) + 1;
         println!(
             "\n── LLM request {n}: {} messages, tools offered: {:?}, tool_choice: {:?}",
-            request.message_count(),
+            request.messages.len(),
             request.tool_names(),
-            request.tool_choice_mode()
+            request.tool_choice
         );
-        for (id, text, is_error) in request.tool_results() {
+        for result in request.tool_results() {
             println!(
-                "   tool result {id}{}: {text}",
-                if is_error { " (error)" } else { "" }
+                "   tool result {}{}: {}",
+                result.call_id,
+                if result.is_error { " (error)" } else { "" },
+                result.text_content()
             );
         }
         let answer = match n {
             1 => reply::tool_use("call_1", "lookup_order", json!({"order_id": "A-1001"})),
             2 => {
                 let order: serde_json::Value =
-                    serde_json::from_str(&request.tool_results()[0].1)
+                    serde_json::from_str(&request.tool_results()[0].text_content())
                         .map_err(|e| rmcp_sampling::HandlerError::other(e.to_string()))?;
                 reply::tool_use(
                     "call_2",
@@ -157,16 +155,14 @@ fn scripted_llm() -> ScriptedLlm {
                 }),
             ),
         };
-        for block in answer.message.content.iter() {
-            if let Some(call) = block.as_tool_use() {
-                println!(
-                    "   LLM calls {}({})",
-                    call.name,
-                    serde_json::Value::Object(call.input.clone())
-                );
-            }
+        for call in answer.message.tool_calls() {
+            println!(
+                "   LLM calls {}({})",
+                call.name,
+                serde_json::Value::Object(call.arguments.clone())
+            );
         }
-        Ok(answer.into())
+        Ok(answer)
     })
 }
 

@@ -17,13 +17,13 @@
 //! scripts/real-llm.sh    # builds and starts the server, then runs this
 //! ```
 
-#![allow(deprecated)] // rmcp's sampling types, until the crate's own message model lands
-
 use std::time::{Duration, Instant};
 
-use rmcp::model::{Role, SamplingMessage, SamplingMessageContentBlock};
+use rmcp_sampling::message::{Content, Role};
 use rmcp_sampling::providers::OpenAiHandlerBuilder;
-use rmcp_sampling::{Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{
+    Message, Sampler, ToolCall, ToolError, ToolResult, sampling_tool, structured_result,
+};
 use serde_json::json;
 
 /// Look up today's weather for a city.
@@ -53,28 +53,20 @@ struct Report {
 }
 
 /// One worked example as earlier turns: a tool call, its result, the final answer.
-fn few_shot() -> Vec<SamplingMessage> {
+fn few_shot() -> Vec<Message> {
     let call = |id: &str, name: &str, args: serde_json::Value| {
-        SamplingMessage::new(
+        Message::new(
             Role::Assistant,
-            SamplingMessageContentBlock::tool_use(
+            [Content::ToolCall(ToolCall::new(
                 id,
                 name,
                 args.as_object().cloned().unwrap_or_default(),
-            ),
+            ))],
         )
     };
-    let result = |id: &str, text: &str| {
-        SamplingMessage::new(
-            Role::User,
-            SamplingMessageContentBlock::tool_result(
-                id,
-                vec![rmcp::model::ContentBlock::text(text)],
-            ),
-        )
-    };
+    let result = |id: &str, text: &str| Message::tool_results([ToolResult::text(id, text)]);
     vec![
-        SamplingMessage::user_text("Give me the weather report for Cairo."),
+        Message::user("Give me the weather report for Cairo."),
         call("call_ex1", "lookup_weather", json!({"city": "Cairo"})),
         result("call_ex1", "Cairo: 31 °C, sunny, wind 5 km/h"),
         call(
@@ -107,9 +99,7 @@ async fn main() -> anyhow::Result<()> {
 
     if parts.split(',').any(|p| p.trim() == "typed") {
         let mut messages = few_shot();
-        messages.push(SamplingMessage::user_text(
-            "Give me the weather report for Oslo.",
-        ));
+        messages.push(Message::user("Give me the weather report for Oslo."));
         let start = Instant::now();
         let outcome = sampler
             .standalone()

@@ -11,14 +11,14 @@
 //! `()` by default.
 //!
 //! ```
-//! use rmcp::model::{CallToolRequestParams, CreateMessageRequestParams};
+//! use rmcp::model::CallToolRequestParams;
 //! use rmcp::service::{RoleClient, ServiceExt};
 //! use rmcp::transport::IntoTransport;
 //! use rmcp_sampling::client::SamplingClient;
-//! use rmcp_sampling::{HandlerContext, HandlerError, rmcp};
+//! use rmcp_sampling::{HandlerContext, HandlerError, LlmRequest, rmcp};
 //!
 //! // Any handler: here a closure that always gives the same answer.
-//! let llm = |_params: CreateMessageRequestParams, _cx: HandlerContext| async move {
+//! let llm = |_request: LlmRequest, _cx: HandlerContext| async move {
 //!     Ok::<_, HandlerError>("42")
 //! };
 //! let client = SamplingClient::new(llm);
@@ -61,6 +61,10 @@
 //! 2026-07-28 these errors do not reach the server: rmcp's `call_tool` stops driving the
 //! rounds and returns the error (`ServiceError::McpError`) to the code that called the tool.
 
+// The boundary with rmcp's client API, whose sampling (and roots, logging) types are deprecated
+// (SEP-2577): requests are converted to this crate's `LlmRequest` before the handler sees them.
+#![allow(deprecated)]
+
 mod lines;
 
 pub use lines::{LineTransport, MAX_LINE_BYTES};
@@ -77,12 +81,14 @@ use rmcp::model::{
     CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult, ErrorCode,
     ErrorData, JsonObject, ListRootsResult, LoggingMessageNotificationParam,
     ProgressNotificationParam, ResourceUpdatedNotificationParam, SamplingCapability,
-    SubscriptionsAcknowledgedNotificationParams, TaskStatusNotificationParams, ToolChoiceMode,
+    SubscriptionsAcknowledgedNotificationParams, TaskStatusNotificationParams,
 };
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
 
 use crate::channel::handler::{check_messages, check_response};
+use crate::message::rmcp::{request_from_rmcp, response_to_rmcp};
+use crate::message::{LlmRequest, LlmResponse, ToolChoice};
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
 
 /// The JSON-RPC method of a sampling request.
@@ -137,18 +143,16 @@ impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
         params: CreateMessageRequestParams,
         context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, ErrorData> {
-        check_request(&params).map_err(|message| {
-            ErrorData::invalid_params(format!("invalid sampling request: {message}"), None)
-        })?;
-        let tools_allowed = params.tools.as_ref().is_some_and(|tools| !tools.is_empty())
-            && params
-                .tool_choice
-                .as_ref()
-                .and_then(|choice| choice.mode.as_ref())
-                != Some(&ToolChoiceMode::None);
+        let request = request_from_rmcp(&params)
+            .and_then(|request| check_request(&request).map(|()| request))
+            .map_err(|message| {
+                ErrorData::invalid_params(format!("invalid sampling request: {message}"), None)
+            })?;
+        let tools_allowed =
+            !request.tools.is_empty() && request.tool_choice != Some(ToolChoice::None);
         let cancellation = context.ct.clone();
         let cx = HandlerContext::new(Side::Client, cancellation.clone());
-        let call = AssertUnwindSafe(self.handler.create_message(params, cx)).catch_unwind();
+        let call = AssertUnwindSafe(self.handler.create_message(request, cx)).catch_unwind();
         let outcome = tokio::select! {
             biased;
             () = cancellation.cancelled() => {
@@ -179,44 +183,36 @@ impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
                 None,
             )
         })?;
-        Ok(result)
+        Ok(response_to_rmcp(&result))
     }
 }
 
 /// The checks made on a request before the handler sees it.
-fn check_request(params: &CreateMessageRequestParams) -> Result<(), String> {
-    if params.messages.is_empty() {
+fn check_request(request: &LlmRequest) -> Result<(), String> {
+    if request.messages.is_empty() {
         return Err("it has no messages".into());
     }
-    if params.max_tokens == 0 {
+    if request.max_tokens == 0 {
         return Err("maxTokens is 0; it must be at least 1".into());
     }
     // Linear in the size of the messages (rmcp's `validate` is quadratic in tool calls).
-    check_messages(&params.messages)?;
-    let tools = params.tools.as_deref().unwrap_or_default();
+    check_messages(&request.messages)?;
     let mut names = HashSet::new();
-    for tool in tools {
-        if !names.insert(tool.name.as_ref()) {
+    for tool in &request.tools {
+        if !names.insert(tool.name.as_str()) {
             return Err(format!("two tools are named {:?}", tool.name));
         }
     }
-    let mode = params.tool_choice.as_ref().and_then(|c| c.mode.as_ref());
-    if mode == Some(&ToolChoiceMode::Required) && tools.is_empty() {
+    if request.tool_choice == Some(ToolChoice::Required) && request.tools.is_empty() {
         return Err("toolChoice is \"required\" but no tools were offered".into());
     }
     Ok(())
 }
 
 /// The checks made on the handler's answer.
-fn check_answer(result: &CreateMessageResult, tools_allowed: bool) -> Result<(), String> {
+fn check_answer(result: &LlmResponse, tools_allowed: bool) -> Result<(), String> {
     check_response(result)?;
-    if !tools_allowed
-        && let Some(call) = result
-            .message
-            .content
-            .iter()
-            .find_map(|block| block.as_tool_use())
-    {
+    if !tools_allowed && let Some(call) = result.message.tool_calls().first() {
         return Err(format!(
             "it calls tool {:?}, but the request offered no tools (or toolChoice was \"none\")",
             call.name

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use rmcp::model::SamplingMessage;
+use crate::message::Conversation;
 
 /// An error whose message is meant for the LLM.
 ///
@@ -142,7 +142,7 @@ pub enum SampleErrorKind {
 pub struct SampleError {
     // Boxed: the kinds are large and errors travel through every `Result` of the loop.
     kind: Box<SampleErrorKind>,
-    history: Vec<SamplingMessage>,
+    history: Conversation,
 }
 
 impl SampleError {
@@ -150,11 +150,11 @@ impl SampleError {
     pub fn new(kind: SampleErrorKind) -> Self {
         Self {
             kind: Box::new(kind),
-            history: Vec::new(),
+            history: Conversation::new(),
         }
     }
 
-    pub(crate) fn with_history(mut self, history: Vec<SamplingMessage>) -> Self {
+    pub(crate) fn with_history(mut self, history: Conversation) -> Self {
         self.history = history;
         self
     }
@@ -165,12 +165,12 @@ impl SampleError {
     }
 
     /// The conversation up to the failure (empty when it failed before the first request).
-    pub fn history(&self) -> &[SamplingMessage] {
+    pub fn history(&self) -> &Conversation {
         &self.history
     }
 
     /// Takes the conversation out of the error.
-    pub fn into_history(self) -> Vec<SamplingMessage> {
+    pub fn into_history(self) -> Conversation {
         self.history
     }
 

@@ -2,15 +2,12 @@
 //!
 //! [`ScriptedLlm`] is a [`SamplingHandler`] that answers from a script (a queue of replies) or
 //! from a closure over the request, and records every request it receives so a test can assert
-//! what the LLM was sent. [`RecordedRequest`] adds a few inspection helpers to those requests,
-//! and [`reply`] builds replies for closures.
+//! what the LLM was sent ([`LlmRequest`] has reading helpers: `tool_names()`, `tool_results()`,
+//! `tool_calls()`, `last_text()`). [`reply`] builds replies for closures.
 //!
 //! ```
-//! use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm};
-//! use rmcp_sampling::{HandlerContext, SamplingHandler, Side};
-//! use rmcp_sampling::rmcp::model::{
-//!     CreateMessageRequestParams, SamplingMessage, SamplingMessageContentBlock,
-//! };
+//! use rmcp_sampling::testing::ScriptedLlm;
+//! use rmcp_sampling::{HandlerContext, LlmRequest, Message, SamplingHandler, Side, ToolResult};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -21,29 +18,23 @@
 //! let cx = || HandlerContext::new(Side::Standalone, Default::default());
 //!
 //! // First request: the LLM asks for the tool.
-//! let first = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("1 + 2?")], 100);
+//! let first = LlmRequest::new("1 + 2?", 100);
 //! let answer = llm.create_message(first.clone(), cx()).await.unwrap();
-//! let call = answer.message.content.first().and_then(|b| b.as_tool_use()).unwrap();
+//! let call = answer.message.tool_calls()[0].clone();
 //! assert_eq!((call.id.as_str(), call.name.as_str()), ("call_1", "add"));
 //!
 //! // Second request: the tool result goes back, the LLM answers.
 //! let mut second = first;
-//! second.messages.push(answer.message.clone());
-//! second.messages.push(SamplingMessage::new_multiple(
-//!     rmcp_sampling::rmcp::model::Role::User,
-//!     vec![SamplingMessageContentBlock::tool_result(
-//!         "call_1",
-//!         vec![rmcp_sampling::rmcp::model::ContentBlock::text("3")],
-//!     )],
-//! ));
+//! second.messages.push(answer.message);
+//! second.messages.push(Message::tool_results([ToolResult::text("call_1", "3")]));
 //! let answer = llm.create_message(second, cx()).await.unwrap();
-//! assert_eq!(answer.message.content.first().unwrap().as_text().unwrap().text, "1 + 2 = 3");
+//! assert_eq!(answer.message.text().as_deref(), Some("1 + 2 = 3"));
 //!
 //! // What the LLM was sent.
 //! let requests = llm.requests();
 //! assert_eq!(requests.len(), 2);
-//! assert_eq!(requests[1].message_count(), 3);
-//! assert_eq!(requests[1].tool_results(), vec![("call_1".to_owned(), "3".to_owned(), false)]);
+//! assert_eq!(requests[1].messages.len(), 3);
+//! assert_eq!(requests[1].tool_results()[0].text_content(), "3");
 //!
 //! // Out of script: an error that says so, never a panic.
 //! let err = llm.create_message(requests[0].clone(), cx()).await.unwrap_err();
@@ -56,21 +47,17 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::future::BoxFuture;
-use rmcp::model::{
-    ContentBlock, CreateMessageRequestParams, CreateMessageResult, JsonObject, Role,
-    SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode,
-};
 use rmcp::service::{ClientInitializeError, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServerHandler, ServiceExt};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, SamplingReply};
+use crate::message::{LlmRequest, LlmResponse, ToolCall};
+use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 /// The model name the scripted replies carry.
 pub const SCRIPTED_MODEL: &str = "scripted-llm";
 
-type Responder =
-    Box<dyn FnMut(&CreateMessageRequestParams) -> Result<SamplingReply, HandlerError> + Send>;
+type Responder = Box<dyn FnMut(&LlmRequest) -> Result<LlmResponse, HandlerError> + Send>;
 
 /// A [`SamplingHandler`] that answers from a script and records what it was sent.
 ///
@@ -87,13 +74,13 @@ type Responder =
 #[derive(Clone)]
 pub struct ScriptedLlm {
     script: Arc<Mutex<Script>>,
-    requests: Arc<Mutex<Vec<CreateMessageRequestParams>>>,
+    requests: Arc<Mutex<Vec<LlmRequest>>>,
     responder: Option<Arc<Mutex<Responder>>>,
 }
 
 #[derive(Default)]
 struct Script {
-    replies: VecDeque<Result<CreateMessageResult, HandlerError>>,
+    replies: VecDeque<Result<LlmResponse, HandlerError>>,
     next_id: u64,
 }
 
@@ -133,15 +120,15 @@ impl ScriptedLlm {
     /// An LLM that answers each request with `f` (after any `then_*` replies).
     ///
     /// `f` sees the request; return plain text (`Ok("...".into())`) or a full
-    /// [`CreateMessageResult`] (see [`reply`] for tool use).
+    /// [`LlmResponse`] (see [`reply`] for tool use).
     ///
     /// ```
-    /// use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+    /// use rmcp_sampling::testing::{ScriptedLlm, reply};
     /// use serde_json::json;
     ///
     /// let llm = ScriptedLlm::from_fn(|req| {
     ///     if req.tool_results().is_empty() {
-    ///         Ok(reply::tool_use("c1", "lookup", json!({"q": "rust"})).into())
+    ///         Ok(reply::tool_use("c1", "lookup", json!({"q": "rust"})))
     ///     } else {
     ///         Ok("done".into())
     ///     }
@@ -150,9 +137,7 @@ impl ScriptedLlm {
     /// ```
     pub fn from_fn<F>(f: F) -> Self
     where
-        F: FnMut(&CreateMessageRequestParams) -> Result<SamplingReply, HandlerError>
-            + Send
-            + 'static,
+        F: FnMut(&LlmRequest) -> Result<LlmResponse, HandlerError> + Send + 'static,
     {
         Self {
             responder: Some(Arc::new(Mutex::new(Box::new(f)))),
@@ -160,7 +145,7 @@ impl ScriptedLlm {
         }
     }
 
-    fn push(self, reply: Result<CreateMessageResult, HandlerError>) -> Self {
+    fn push(self, reply: Result<LlmResponse, HandlerError>) -> Self {
         lock(&self.script).replies.push_back(reply);
         self
     }
@@ -197,7 +182,7 @@ impl ScriptedLlm {
     }
 
     /// Then answer with this exact result (any role, content, model or stop reason).
-    pub fn then_result(self, result: CreateMessageResult) -> Self {
+    pub fn then_result(self, result: LlmResponse) -> Self {
         self.push(Ok(result))
     }
 
@@ -207,12 +192,12 @@ impl ScriptedLlm {
     }
 
     /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<CreateMessageRequestParams> {
+    pub fn requests(&self) -> Vec<LlmRequest> {
         lock(&self.requests).clone()
     }
 
     /// The most recent request, if any.
-    pub fn last_request(&self) -> Option<CreateMessageRequestParams> {
+    pub fn last_request(&self) -> Option<LlmRequest> {
         lock(&self.requests).last().cloned()
     }
 
@@ -226,10 +211,7 @@ impl ScriptedLlm {
         lock(&self.script).replies.len()
     }
 
-    fn answer(
-        &self,
-        params: &CreateMessageRequestParams,
-    ) -> Result<CreateMessageResult, HandlerError> {
+    fn answer(&self, params: &LlmRequest) -> Result<LlmResponse, HandlerError> {
         let number = {
             let mut requests = lock(&self.requests);
             requests.push(params.clone());
@@ -242,7 +224,7 @@ impl ScriptedLlm {
         match &self.responder {
             Some(responder) => {
                 let mut f = lock(responder);
-                (f)(params).map(|reply| reply.0)
+                (f)(params)
             }
             None => Err(HandlerError::new(
                 HandlerErrorKind::Other,
@@ -259,9 +241,9 @@ impl ScriptedLlm {
 impl SamplingHandler for ScriptedLlm {
     fn create_message(
         &self,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         _cx: HandlerContext,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>> {
+    ) -> BoxFuture<'_, Result<LlmResponse, HandlerError>> {
         let answer = self.answer(&params);
         Box::pin(async move { answer })
     }
@@ -271,21 +253,16 @@ impl SamplingHandler for ScriptedLlm {
 pub mod reply {
     use super::*;
 
-    /// An assistant text answer (`stopReason: endTurn`).
-    pub fn text(text: impl Into<String>) -> CreateMessageResult {
-        CreateMessageResult::new(SamplingMessage::assistant_text(text), SCRIPTED_MODEL.into())
-            .with_stop_reason(CreateMessageResult::STOP_REASON_END_TURN)
+    /// An assistant text answer (`stopReason: endTurn`) from [`SCRIPTED_MODEL`].
+    pub fn text(text: impl Into<String>) -> LlmResponse {
+        LlmResponse::text(text).with_model(SCRIPTED_MODEL)
     }
 
     /// An assistant reply asking for one tool call (`stopReason: toolUse`).
     ///
     /// A non-object `args` is replaced by `{"value": args}` so the reply stays valid MCP;
     /// use [`try_tool_uses`] to get an error instead.
-    pub fn tool_use(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        args: Value,
-    ) -> CreateMessageResult {
+    pub fn tool_use(id: impl Into<String>, name: impl Into<String>, args: Value) -> LlmResponse {
         tool_uses([(id, name, args)])
     }
 
@@ -293,28 +270,25 @@ pub mod reply {
     /// (`stopReason: toolUse`). Non-object arguments are wrapped as in [`tool_use`].
     pub fn tool_uses<I: Into<String>, N: Into<String>>(
         calls: impl IntoIterator<Item = (I, N, Value)>,
-    ) -> CreateMessageResult {
-        let blocks = calls
-            .into_iter()
-            .map(|(id, name, args)| {
-                let input = match args {
-                    Value::Object(map) => map,
-                    other => JsonObject::from_iter([("value".to_owned(), other)]),
-                };
-                SamplingMessageContentBlock::tool_use(id, name, input)
-            })
-            .collect();
-        tool_use_result(blocks)
+    ) -> LlmResponse {
+        let calls = calls.into_iter().map(|(id, name, args)| {
+            let arguments = match args {
+                Value::Object(map) => map,
+                other => Map::from_iter([("value".to_owned(), other)]),
+            };
+            ToolCall::new(id, name, arguments)
+        });
+        LlmResponse::tool_calls(calls).with_model(SCRIPTED_MODEL)
     }
 
     /// Like [`tool_uses`], but a non-object `args` is an error naming the tool.
     pub fn try_tool_uses<I: Into<String>, N: Into<String>>(
         calls: impl IntoIterator<Item = (I, N, Value)>,
-    ) -> Result<CreateMessageResult, HandlerError> {
-        let mut blocks = Vec::new();
+    ) -> Result<LlmResponse, HandlerError> {
+        let mut checked = Vec::new();
         for (id, name, args) in calls {
             let name = name.into();
-            let Value::Object(input) = args else {
+            let Value::Object(arguments) = args else {
                 return Err(HandlerError::new(
                     HandlerErrorKind::InvalidRequest,
                     format!(
@@ -322,94 +296,9 @@ pub mod reply {
                     ),
                 ));
             };
-            blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
+            checked.push(ToolCall::new(id, name, arguments));
         }
-        Ok(tool_use_result(blocks))
-    }
-
-    fn tool_use_result(blocks: Vec<SamplingMessageContentBlock>) -> CreateMessageResult {
-        CreateMessageResult::new(
-            SamplingMessage::new_multiple(Role::Assistant, blocks),
-            SCRIPTED_MODEL.into(),
-        )
-        .with_stop_reason(CreateMessageResult::STOP_REASON_TOOL_USE)
-    }
-}
-
-/// Inspection helpers on a recorded [`CreateMessageRequestParams`], for assertions.
-pub trait RecordedRequest {
-    /// The names of the tools offered, in order (empty when none were offered).
-    fn tool_names(&self) -> Vec<String>;
-    /// The `toolChoice.mode` sent, if any.
-    fn tool_choice_mode(&self) -> Option<ToolChoiceMode>;
-    /// The tool_result blocks of the last message, as `(tool_use_id, text, is_error)`; the text
-    /// is the concatenation of the result's text blocks.
-    fn tool_results(&self) -> Vec<(String, String, bool)>;
-    /// The tool_use blocks of the whole history, as `(id, name, input)`.
-    fn tool_uses(&self) -> Vec<(String, String, JsonObject)>;
-    /// The number of messages sent.
-    fn message_count(&self) -> usize;
-    /// The concatenated text blocks of the last message (empty when it has none).
-    fn last_text(&self) -> String;
-}
-
-impl RecordedRequest for CreateMessageRequestParams {
-    fn tool_names(&self) -> Vec<String> {
-        self.tools
-            .iter()
-            .flatten()
-            .map(|tool| tool.name.to_string())
-            .collect()
-    }
-
-    fn tool_choice_mode(&self) -> Option<ToolChoiceMode> {
-        self.tool_choice
-            .as_ref()
-            .and_then(|choice| choice.mode.clone())
-    }
-
-    fn tool_results(&self) -> Vec<(String, String, bool)> {
-        let Some(last) = self.messages.last() else {
-            return Vec::new();
-        };
-        last.content
-            .iter()
-            .filter_map(|block| block.as_tool_result())
-            .map(|result| {
-                (
-                    result.tool_use_id.clone(),
-                    content_text(&result.content),
-                    result.is_error.unwrap_or(false),
-                )
-            })
-            .collect()
-    }
-
-    fn tool_uses(&self) -> Vec<(String, String, JsonObject)> {
-        self.messages
-            .iter()
-            .flat_map(|message| message.content.iter())
-            .filter_map(|block| block.as_tool_use())
-            .map(|call| (call.id.clone(), call.name.clone(), call.input.clone()))
-            .collect()
-    }
-
-    fn message_count(&self) -> usize {
-        self.messages.len()
-    }
-
-    fn last_text(&self) -> String {
-        self.messages
-            .last()
-            .map(|message| {
-                message
-                    .content
-                    .iter()
-                    .filter_map(|block| block.as_text())
-                    .map(|text| text.text.as_str())
-                    .collect()
-            })
-            .unwrap_or_default()
+        Ok(LlmResponse::tool_calls(checked).with_model(SCRIPTED_MODEL))
     }
 }
 
@@ -420,11 +309,11 @@ impl RecordedRequest for CreateMessageRequestParams {
 ///
 /// ```
 /// use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
-/// use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerInfo};
+/// use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerConfig};
 /// use rmcp::service::RequestContext;
 /// use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 /// use rmcp_sampling::client::SamplingClient;
-/// use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process};
+/// use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
 /// use rmcp_sampling::Sampler;
 ///
 /// #[derive(Clone)]
@@ -444,8 +333,8 @@ impl RecordedRequest for CreateMessageRequestParams {
 ///
 /// #[tool_handler(router = self.tool_router)]
 /// impl ServerHandler for Poet {
-///     fn get_info(&self) -> ServerInfo {
-///         ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+///     fn get_info(&self) -> ServerConfig {
+///         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
 ///     }
 /// }
 ///
@@ -481,26 +370,19 @@ where
     client.serve(client_io).await
 }
 
-fn content_text(content: &[ContentBlock]) -> String {
-    content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Side;
+    use crate::message::{Content, Message, Role, StopReason, ToolResult};
     use serde_json::json;
 
     fn cx() -> HandlerContext {
         HandlerContext::new(Side::Standalone, Default::default())
     }
 
-    fn req() -> CreateMessageRequestParams {
-        CreateMessageRequestParams::new(vec![SamplingMessage::user_text("hi")], 10)
+    fn req() -> LlmRequest {
+        LlmRequest::new("hi", 10)
     }
 
     #[tokio::test]
@@ -512,20 +394,19 @@ mod tests {
         let first = llm.create_message(req(), cx()).await.unwrap();
         let ids: Vec<_> = first
             .message
-            .content
+            .tool_calls()
             .iter()
-            .filter_map(|b| b.as_tool_use())
             .map(|c| (c.id.clone(), c.name.clone()))
             .collect();
         assert_eq!(
             ids,
             [("call_1".into(), "a".into()), ("call_2".into(), "b".into())]
         );
-        assert_eq!(first.stop_reason.as_deref(), Some("toolUse"));
+        assert_eq!(first.stop_reason, StopReason::ToolUse);
         let err = llm.create_message(req(), cx()).await.unwrap_err();
         assert_eq!(err.kind(), &HandlerErrorKind::Declined);
         let text = llm.create_message(req(), cx()).await.unwrap();
-        assert_eq!(text.stop_reason.as_deref(), Some("endTurn"));
+        assert_eq!(text.stop_reason, StopReason::EndTurn);
         let err = llm.create_message(req(), cx()).await.unwrap_err();
         assert!(err.message().contains("request #4"), "{err}");
         assert!(err.message().contains("ran out"), "{err}");
@@ -542,40 +423,31 @@ mod tests {
 
     #[tokio::test]
     async fn from_fn_answers_after_the_script_and_clones_share_state() {
-        let llm = ScriptedLlm::from_fn(|r| Ok(format!("{} msgs", r.message_count()).into()))
+        let llm = ScriptedLlm::from_fn(|r| Ok(format!("{} msgs", r.messages.len()).into()))
             .then_text("first");
         let clone = llm.clone();
         let a = clone.create_message(req(), cx()).await.unwrap();
         let b = clone.create_message(req(), cx()).await.unwrap();
-        assert_eq!(
-            a.message.content.first().unwrap().as_text().unwrap().text,
-            "first"
-        );
-        assert_eq!(
-            b.message.content.first().unwrap().as_text().unwrap().text,
-            "1 msgs"
-        );
+        assert_eq!(a.message.text().as_deref(), Some("first"));
+        assert_eq!(b.message.text().as_deref(), Some("1 msgs"));
         assert_eq!(llm.requests().len(), 2);
     }
 
     #[test]
-    fn inspection_helpers_read_the_request() {
-        let mut r = req().with_tool_choice(rmcp::model::ToolChoice::required());
+    fn reading_helpers_read_the_request() {
+        let mut r = req();
         r.messages
             .push(reply::tool_use("x1", "t", json!({"a": 1})).message);
-        r.messages.push(SamplingMessage::new_multiple(
-            Role::User,
-            vec![SamplingMessageContentBlock::ToolResult(
-                rmcp::model::ToolResultContent::error(
-                    "x1",
-                    vec![ContentBlock::text("o"), ContentBlock::text("k")],
-                ),
-            )],
-        ));
-        assert_eq!(r.tool_choice_mode(), Some(ToolChoiceMode::Required));
-        assert_eq!(r.tool_results(), vec![("x1".into(), "ok".into(), true)]);
-        assert_eq!(r.tool_uses()[0].1, "t");
-        assert_eq!(r.message_count(), 3);
+        r.messages.push(Message::tool_results([ToolResult {
+            content: vec![Content::text("o"), Content::text("k")],
+            ..ToolResult::error("x1", "")
+        }]));
+        let results = r.tool_results();
+        assert_eq!(results.len(), 1);
+        assert!(results[0].is_error);
+        assert_eq!(results[0].text_content(), "o\nk");
+        assert_eq!(r.tool_calls()[0].name, "t");
+        assert_eq!(r.messages[1].role, Role::Assistant);
         assert!(r.tool_names().is_empty());
         assert_eq!(r.last_text(), "");
     }

@@ -1,18 +1,16 @@
 //! The Anthropic Messages handler against a local mock server: the exact JSON it sends for each
 //! mapping, the responses it reads back, retries, timeouts and errors, and a full typed loop.
-#![allow(deprecated)]
 
 mod provider_support;
 
 use std::time::Duration;
 
 use provider_support::*;
+use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::providers::{AnthropicHandler, AnthropicHandlerBuilder};
-use rmcp_sampling::rmcp::model::{
-    ContentBlock, CreateMessageRequestParams, Role, SamplingMessage, SamplingMessageContentBlock,
-    ToolChoice, ToolResultContent,
+use rmcp_sampling::{
+    Content, LlmRequest, Message, Role, Sampler, SamplingTool, StopReason, ToolResult,
 };
-use rmcp_sampling::{Sampler, SamplingTool};
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -68,7 +66,7 @@ async fn text_request_maps_prompt_options_and_headers() {
     let params = hello()
         .with_system_prompt("Be brief.")
         .with_temperature(0.5)
-        .with_stop_sequences(vec!["END".into()]);
+        .with_stop_sequences(["END"]);
     let result = call(&handler(&server), params).await.unwrap();
 
     assert_eq!(
@@ -90,7 +88,7 @@ async fn text_request_maps_prompt_options_and_headers() {
 
     assert_eq!(result.message.role, Role::Assistant);
     assert_eq!(result.model, "claude-test-20250101");
-    assert_eq!(result.stop_reason.as_deref(), Some("endTurn"));
+    assert_eq!(result.stop_reason, StopReason::EndTurn);
     assert_eq!(text_of(&result), ["Hi there"]);
 }
 
@@ -120,33 +118,28 @@ async fn multi_turn_with_images_tools_and_results() {
                 ("toolu_b", "shot", json!({})),
             ],
         ),
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![
-                SamplingMessageContentBlock::tool_result("toolu_a", vec![ContentBlock::text("3")]),
-                SamplingMessageContentBlock::tool_result(
-                    "toolu_b",
-                    vec![
-                        ContentBlock::text("here:"),
-                        ContentBlock::image("R0lGOD", "image/gif"),
-                    ],
-                ),
-            ],
-        ),
-        SamplingMessage::assistant_tool_use("toolu_c", "lookup", object(json!({"key": "x"}))),
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![SamplingMessageContentBlock::ToolResult(
-                ToolResultContent::error("toolu_c", vec![ContentBlock::text("no such key")]),
-            )],
-        ),
+        Message::tool_results([
+            ToolResult::text("toolu_a", "3"),
+            ToolResult {
+                content: vec![
+                    Content::text("here:"),
+                    Content::Image {
+                        data: "R0lGOD".into(),
+                        mime_type: "image/gif".into(),
+                    },
+                ],
+                ..ToolResult::text("toolu_b", "")
+            },
+        ]),
+        assistant_calls("", &[("toolu_c", "lookup", json!({"key": "x"}))]),
+        Message::tool_results([ToolResult::error("toolu_c", "no such key")]),
         // An empty assistant text (e.g. an earlier empty answer) is dropped: the API refuses it.
-        SamplingMessage::assistant_text(""),
-        SamplingMessage::user_text("Go on."),
+        Message::assistant(""),
+        Message::user("Go on."),
     ];
-    let params = CreateMessageRequestParams::new(messages, 1024)
+    let params = LlmRequest::new(messages, 1024)
         .with_tools(add_and_lookup_tools())
-        .with_tool_choice(ToolChoice::required());
+        .with_tool_choice(ToolChoice::Required);
     call(&handler(&server), params).await.unwrap();
 
     assert_eq!(
@@ -233,7 +226,7 @@ async fn model_hints_select_a_configured_model() {
 #[tokio::test]
 async fn tool_results_without_content_or_with_structured_content() {
     let server = server([text_message("ok")]).await;
-    let params = CreateMessageRequestParams::new(
+    let params = LlmRequest::new(
         vec![
             assistant_calls(
                 "",
@@ -242,19 +235,10 @@ async fn tool_results_without_content_or_with_structured_content() {
                     ("toolu_2", "sum", json!({})),
                 ],
             ),
-            SamplingMessage::new_multiple(
-                Role::User,
-                vec![
-                    SamplingMessageContentBlock::tool_result(
-                        "toolu_1",
-                        vec![ContentBlock::text("")],
-                    ),
-                    SamplingMessageContentBlock::ToolResult(structured_result(
-                        "toolu_2",
-                        json!({"total": 3}),
-                    )),
-                ],
-            ),
+            Message::tool_results([
+                ToolResult::text("toolu_1", ""),
+                structured_result("toolu_2", json!({"total": 3})),
+            ]),
         ],
         10,
     );
@@ -283,7 +267,7 @@ async fn parallel_tool_use_blocks_and_skipped_thinking() {
     )])
     .await;
     let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(result.stop_reason.as_deref(), Some("toolUse"));
+    assert_eq!(result.stop_reason, StopReason::ToolUse);
     assert_eq!(result.message.role, Role::Assistant);
     assert_eq!(text_of(&result), ["I'll add both."]);
     assert_eq!(
@@ -439,7 +423,10 @@ async fn a_slow_server_times_out() {
 #[tokio::test]
 async fn content_the_api_cannot_take_is_an_invalid_request() {
     let server = server([text_message("never")]).await;
-    let audio_result = tool_result_holding(ContentBlock::audio("AAAA", "audio/wav"));
+    let audio_result = tool_result_holding(Content::Audio {
+        data: "AAAA".into(),
+        mime_type: "audio/wav".into(),
+    });
     let cases = [(audio_result, "audio")];
     assert_refused_before_sending(&handler(&server), &server, cases).await;
 }

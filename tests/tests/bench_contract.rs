@@ -14,7 +14,6 @@
 //! `count == S` then answers `done` (or calls `final_response` when offered); for
 //! `width=W sleep_ms=MS` it asks for `W` parallel `nap(MS)` calls, then answers `done`. Each
 //! rule checks what the server sent back and answers an error on any mismatch.
-#![allow(deprecated)]
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -23,15 +22,13 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use rmcp::ServiceExt;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, CreateMessageRequestParams, ProtocolVersion,
-    ToolChoiceMode,
-};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
-use rmcp_sampling::{HandlerError, SamplingReply};
+use rmcp_sampling::message::ToolChoice;
+use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::{HandlerError, LlmRequest, LlmResponse, ToolResult};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
@@ -84,18 +81,11 @@ enum Case {
     Parallel { width: usize, sleep_ms: u64 },
 }
 
-fn case_of(request: &CreateMessageRequestParams) -> Result<Case, String> {
+fn case_of(request: &LlmRequest) -> Result<Case, String> {
     let prompt: String = request
         .messages
         .first()
-        .map(|message| {
-            message
-                .content
-                .iter()
-                .filter_map(|block| block.as_text())
-                .map(|text| text.text.clone())
-                .collect()
-        })
+        .and_then(|message| message.text())
         .unwrap_or_default();
     let number = |key: &str| -> Option<u64> {
         prompt
@@ -126,19 +116,12 @@ fn bench_llm() -> ScriptedLlm {
         let results: Vec<(String, String, bool)> = request
             .messages
             .iter()
-            .flat_map(|message| message.content.iter())
-            .filter_map(|block| block.as_tool_result())
+            .flat_map(|message| message.results())
             .map(|result| {
-                let text = result
-                    .content
-                    .iter()
-                    .filter_map(|block| block.as_text())
-                    .map(|text| text.text.as_str())
-                    .collect();
                 (
-                    result.tool_use_id.clone(),
-                    text,
-                    result.is_error == Some(true),
+                    result.call_id.clone(),
+                    result.text_content(),
+                    result.is_error,
                 )
             })
             .collect();
@@ -154,19 +137,18 @@ fn bench_llm() -> ScriptedLlm {
                     )));
                 }
                 if count < steps {
-                    let call = reply::tool_use(id(), "add", json!({"a": count, "b": 1}));
-                    Ok(call.into())
+                    Ok(reply::tool_use(id(), "add", json!({"a": count, "b": 1})))
                 } else if request.tool_names().iter().any(|n| n == "final_response") {
                     let answer = json!({"label": "ok", "score": 0.5});
-                    Ok(reply::tool_use(id(), "final_response", answer).into())
+                    Ok(reply::tool_use(id(), "final_response", answer))
                 } else {
-                    Ok(SamplingReply::from("done"))
+                    Ok(LlmResponse::from("done"))
                 }
             }
             Case::Parallel { width, sleep_ms } => {
                 if count == 0 {
                     let calls = (0..width).map(|_| (id(), "nap", json!({"ms": sleep_ms})));
-                    return Ok(reply::tool_uses(calls).into());
+                    return Ok(reply::tool_uses(calls));
                 }
                 let expected = sleep_ms.to_string();
                 if count != width || results.iter().any(|(_, text, _)| *text != expected) {
@@ -215,17 +197,17 @@ async fn exercise_bench_contract(client: &Client, llm: &ScriptedLlm) {
     assert_eq!(sent.len(), 4);
     for (k, request) in sent.iter().enumerate() {
         assert_eq!(request.tool_names(), ["add"], "request {k}");
-        assert_eq!(request.tool_choice_mode(), None, "request {k}");
-        assert_eq!(request.message_count(), 1 + 2 * k, "request {k}");
+        assert_eq!(request.tool_choice, None, "request {k}");
+        assert_eq!(request.messages.len(), 1 + 2 * k, "request {k}");
         assert_eq!(request.max_tokens, 512);
         if k == 0 {
             assert_eq!(request.last_text(), "steps=3");
             assert!(request.tool_results().is_empty());
         } else {
-            let (id, _, _) = &request.tool_uses()[k - 1];
+            let id = &request.tool_calls()[k - 1].id;
             assert_eq!(
                 request.tool_results(),
-                [(id.clone(), k.to_string(), false)],
+                [ToolResult::text(id, k.to_string())],
                 "request {k}"
             );
         }
@@ -252,17 +234,16 @@ async fn exercise_bench_contract(client: &Client, llm: &ScriptedLlm) {
         names.sort();
         assert_eq!(names, ["add", "final_response"], "request {k}");
         assert_eq!(
-            request.tool_choice_mode(),
-            Some(ToolChoiceMode::Required),
+            request.tool_choice,
+            Some(ToolChoice::Required),
             "request {k}"
         );
     }
     let final_schema = sent[0]
         .tools
         .iter()
-        .flatten()
         .find(|tool| tool.name == "final_response")
-        .map(|tool| Value::Object((*tool.input_schema).clone()))
+        .map(|tool| Value::Object(tool.input_schema.clone()))
         .unwrap();
     assert_eq!(
         final_schema["required"],
@@ -284,13 +265,16 @@ async fn exercise_bench_contract(client: &Client, llm: &ScriptedLlm) {
     let sent = &llm.requests()[before..];
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].tool_names(), ["nap"]);
-    let call_ids: Vec<String> = sent[1].tool_uses().into_iter().map(|(id, ..)| id).collect();
+    let call_ids: Vec<String> = sent[1].tool_calls().into_iter().map(|c| c.id).collect();
     let result_ids: Vec<String> = sent[1]
         .tool_results()
         .into_iter()
-        .map(|(id, text, is_error)| {
-            assert_eq!((text.as_str(), is_error), ("20", false));
-            id
+        .map(|result| {
+            assert_eq!(
+                (result.text_content().as_str(), result.is_error),
+                ("20", false)
+            );
+            result.call_id
         })
         .collect();
     assert_eq!(call_ids.len(), 3);

@@ -19,8 +19,11 @@ use rmcp::service::{
 };
 use rmcp::{ClientHandler, ServerHandler, ServiceExt};
 use rmcp_sampling::client::{LineTransport, SamplingClient};
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
-use rmcp_sampling::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
+use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::{
+    HandlerContext, HandlerError, HandlerErrorKind, LlmRequest, LlmResponse, SamplingHandler,
+    StopReason,
+};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -308,18 +311,18 @@ async fn answers_pushed_requests_and_passes_them_on_unchanged() {
     let sent = llm.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].system_prompt.as_deref(), Some("be brief"));
-    assert_eq!(sent[0].messages, hello().messages);
+    assert_eq!(sent[0].messages, [rmcp_sampling::Message::user("hello")]);
     assert_eq!(sent[1].tool_names(), ["lookup"]);
     assert_eq!(
-        sent[1].tool_choice_mode(),
-        Some(rmcp::model::ToolChoiceMode::Required)
+        sent[1].tool_choice,
+        Some(rmcp_sampling::message::ToolChoice::Required)
     );
     client.cancel().await.unwrap();
 }
 
 #[tokio::test]
 async fn plain_closures_are_handlers() {
-    let echo = |params: CreateMessageRequestParams, _cx: HandlerContext| async move {
+    let echo = |params: LlmRequest, _cx: HandlerContext| async move {
         Ok::<_, HandlerError>(format!("{} message(s)", params.messages.len()))
     };
     let client = connect(SamplingClient::new(echo)).await;
@@ -652,7 +655,7 @@ async fn handler_errors_become_json_rpc_errors_by_kind() {
 async fn a_panicking_handler_is_caught() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    let handler = move |_params: CreateMessageRequestParams, _cx: HandlerContext| {
+    let handler = move |_params: LlmRequest, _cx: HandlerContext| {
         let n = counter.fetch_add(1, Ordering::SeqCst);
         async move {
             if n == 0 {
@@ -675,8 +678,11 @@ async fn a_panicking_handler_is_caught() {
 
 #[tokio::test]
 async fn answers_that_break_the_protocol_are_refused() {
-    let user_answer =
-        CreateMessageResult::new(SamplingMessage::user_text("I am the user"), "m".into());
+    let user_answer = LlmResponse::new(
+        rmcp_sampling::Message::user("I am the user"),
+        "m",
+        StopReason::EndTurn,
+    );
     let llm = ScriptedLlm::new()
         // Tool use when no tools were offered.
         .then_tool_use("made_up", json!({}))

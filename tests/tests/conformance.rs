@@ -15,9 +15,6 @@
 //! Node: what the loop sends to the client's LLM, and the bad inputs (no sampling capability,
 //! bad arguments, a failing LLM).
 
-// rmcp marks the sampling types deprecated (SEP-2577); the tests read them.
-#![allow(deprecated)]
-
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -26,11 +23,11 @@ use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult, Role};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp_sampling::HandlerError;
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::ScriptedLlm;
+use rmcp_sampling::{HandlerError, Role};
 use serde_json::{Value, json};
 
 // Shared with the other peer tests; this one does not use every helper.
@@ -267,14 +264,11 @@ async fn test_sampling_sends_the_prompt_with_max_tokens_100_and_returns_the_text
     assert_eq!(request.max_tokens, 100);
     assert_eq!(request.messages.len(), 1, "{request:?}");
     assert_eq!(request.messages[0].role, Role::User);
-    let prompt: Vec<&str> = request.messages[0]
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect();
-    assert_eq!(prompt, ["Capital of France?"]);
-    assert!(request.tools.is_none(), "no tools offered: {request:?}");
+    assert_eq!(
+        request.messages[0].text().as_deref(),
+        Some("Capital of France?")
+    );
+    assert!(request.tools.is_empty(), "no tools offered: {request:?}");
     client.cancel().await.expect("the client closes");
 }
 

@@ -2,7 +2,7 @@
 //! `sampling/createMessage`, capability checks, progress, cancellation, the fallback handler,
 //! and the server's own rmcp tools reused as sampling tools.
 
-// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
+// This client speaks rmcp's sampling types on purpose (SEP-2577 marks them deprecated).
 #![allow(deprecated)]
 
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,7 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, ClientCapabilities, ClientInfo, ClientRequest,
     CreateMessageRequestParams, CreateMessageResult, ErrorData as McpError,
-    ProgressNotificationParam, ServerCapabilities, ServerInfo, ServerResult,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig, ServerResult,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext, RunningService};
 use rmcp::{
@@ -21,10 +21,9 @@ use rmcp::{
     tool_router,
 };
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, connect_in_process};
+use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
 use rmcp_sampling::{
-    HandlerContext, HandlerError, Sampler, SamplingHandler, Side, ToolError, sampling_tool,
-    tools_from_router,
+    HandlerError, Sampler, ToolError, ToolResult, sampling_tool, tools_from_router,
 };
 use serde_json::json;
 
@@ -118,8 +117,8 @@ impl Server {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Server {
-    fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
     }
 }
 
@@ -143,18 +142,16 @@ impl ClientHandler for PlainClient {
     async fn create_message(
         &self,
         params: CreateMessageRequestParams,
-        _context: RequestContext<RoleClient>,
+        context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, McpError> {
         let llm = self
             .llm
             .clone()
             .ok_or_else(|| McpError::internal_error("no llm", None))?;
-        llm.create_message(
-            params,
-            HandlerContext::new(Side::Client, Default::default()),
-        )
-        .await
-        .map_err(|e| McpError::internal_error(e.to_string(), None))
+        // The adapter's own answer, without its capabilities (it would add sampling.tools).
+        SamplingClient::new(llm)
+            .create_message(params, context)
+            .await
     }
 
     async fn on_progress(
@@ -203,7 +200,7 @@ async fn the_clients_llm_runs_the_loop_through_create_message() {
     assert_eq!(requests[0].tool_names(), ["add", "wait"]);
     assert_eq!(
         requests[1].tool_results(),
-        [("call_1".to_owned(), "42".to_owned(), false)]
+        [ToolResult::text("call_1", "42")]
     );
     client.cancel().await.unwrap();
 }
@@ -303,14 +300,14 @@ async fn the_servers_own_rmcp_tools_can_be_offered() {
     let requests = llm.requests();
     assert_eq!(requests[0].tool_names(), ["double"]);
     let results = requests[1].tool_results();
-    assert_eq!(results[0], ("call_1".to_owned(), "42".to_owned(), false));
+    assert_eq!(results[0], ToolResult::text("call_1", "42"));
     assert!(
-        results[1].2,
+        results[1].is_error,
         "bad arguments are an error for the LLM: {results:?}"
     );
     assert!(
         results[1]
-            .1
+            .text_content()
             .contains("invalid type: string \"no\", expected i64"),
         "{results:?}"
     );

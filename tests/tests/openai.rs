@@ -1,18 +1,17 @@
 //! The OpenAI-compatible handler against a local mock server: the exact JSON it sends for each
 //! mapping, the responses it reads back, retries, timeouts and errors, and a full typed loop.
-#![allow(deprecated)]
 
 mod provider_support;
 
 use std::time::Duration;
 
 use provider_support::*;
+use rmcp_sampling::message::{ToolChoice, ToolSpec};
 use rmcp_sampling::providers::{MaxTokensField, OpenAiHandler, OpenAiHandlerBuilder};
-use rmcp_sampling::rmcp::model::{
-    ContentBlock, CreateMessageRequestParams, ImageContent, Role, SamplingMessage,
-    SamplingMessageContentBlock, Tool, ToolChoice, ToolResultContent,
+use rmcp_sampling::{
+    Content, HandlerErrorKind, LlmRequest, Message, Role, Sampler, SamplingHandler, SamplingTool,
+    StopReason, ToolError, ToolResult,
 };
-use rmcp_sampling::{HandlerErrorKind, Sampler, SamplingHandler, SamplingTool, ToolError};
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -61,7 +60,7 @@ async fn text_request_maps_prompt_options_and_headers() {
     let params = hello()
         .with_system_prompt("Be brief.")
         .with_temperature(0.25)
-        .with_stop_sequences(vec!["END".into(), "\n\n".into()]);
+        .with_stop_sequences(["END", "\n\n"]);
     let result = call(&handler(&server), params).await.unwrap();
 
     assert_eq!(
@@ -83,7 +82,7 @@ async fn text_request_maps_prompt_options_and_headers() {
 
     assert_eq!(result.message.role, Role::Assistant);
     assert_eq!(result.model, "gpt-test-2025-01-01");
-    assert_eq!(result.stop_reason.as_deref(), Some("endTurn"));
+    assert_eq!(result.stop_reason, StopReason::EndTurn);
     assert_eq!(text_of(&result), ["Hi there"]);
 }
 
@@ -112,30 +111,16 @@ async fn multi_turn_with_images_tools_and_results() {
                 ("call_b", "lookup", json!({})),
             ],
         ),
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![
-                SamplingMessageContentBlock::tool_result("call_a", vec![ContentBlock::text("3")]),
-                SamplingMessageContentBlock::ToolResult(ToolResultContent::error(
-                    "call_b",
-                    vec![ContentBlock::text("no such key")],
-                )),
-            ],
-        ),
-        SamplingMessage::assistant_tool_use("call_c", "lookup", object(json!({"key": "x"}))),
-        SamplingMessage::new_multiple(
-            Role::User,
-            vec![SamplingMessageContentBlock::ToolResult(
-                ToolResultContent::error(
-                    "call_c",
-                    vec![ContentBlock::text("Error executing tool 'lookup'")],
-                ),
-            )],
-        ),
+        Message::tool_results([
+            ToolResult::text("call_a", "3"),
+            ToolResult::error("call_b", "no such key"),
+        ]),
+        assistant_calls("", &[("call_c", "lookup", json!({"key": "x"}))]),
+        Message::tool_results([ToolResult::error("call_c", "Error executing tool 'lookup'")]),
     ];
-    let params = CreateMessageRequestParams::new(messages, 100)
+    let params = LlmRequest::new(messages, 100)
         .with_tools(add_and_lookup_tools())
-        .with_tool_choice(ToolChoice::required());
+        .with_tool_choice(ToolChoice::Required);
     call(&handler(&server), params).await.unwrap();
 
     assert_eq!(
@@ -251,8 +236,8 @@ async fn strict_mode_rewrites_schemas() {
         "required": ["scores"]
     });
     let params = hello().with_tools(vec![
-        Tool::new("weather", "Weather.", object(schema)),
-        Tool::new("scores", "Scores.", object(map_schema.clone())),
+        ToolSpec::new("weather", Some("Weather.".into()), object(schema)),
+        ToolSpec::new("scores", Some("Scores.".into()), object(map_schema.clone())),
     ]);
     call(&handler, params).await.unwrap();
     let body = &bodies(&server).await[0];
@@ -295,30 +280,21 @@ async fn strict_mode_rewrites_schemas() {
 }
 
 #[tokio::test]
-async fn tool_results_with_resources_and_structured_content() {
+async fn tool_results_with_several_blocks_and_structured_content() {
     let server = server([text_completion("ok")]).await;
-    let params = CreateMessageRequestParams::new(
+    let params = LlmRequest::new(
         vec![
             assistant_calls(
                 "",
                 &[("call_1", "read", json!({})), ("call_2", "sum", json!({}))],
             ),
-            SamplingMessage::new_multiple(
-                Role::User,
-                vec![
-                    SamplingMessageContentBlock::tool_result(
-                        "call_1",
-                        vec![
-                            ContentBlock::text("File:"),
-                            ContentBlock::embedded_text("file:///notes.txt", "buy milk"),
-                        ],
-                    ),
-                    SamplingMessageContentBlock::ToolResult(structured_result(
-                        "call_2",
-                        json!({"total": 3}),
-                    )),
-                ],
-            ),
+            Message::tool_results([
+                ToolResult {
+                    content: vec![Content::text("File:"), Content::text("buy milk")],
+                    ..ToolResult::text("call_1", "")
+                },
+                structured_result("call_2", json!({"total": 3})),
+            ]),
         ],
         10,
     );
@@ -350,7 +326,7 @@ async fn parallel_tool_calls_become_tool_use_blocks() {
     )])
     .await;
     let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(result.stop_reason.as_deref(), Some("toolUse"));
+    assert_eq!(result.stop_reason, StopReason::ToolUse);
     assert_eq!(result.message.role, Role::Assistant);
     assert!(text_of(&result).is_empty());
     assert_eq!(
@@ -373,7 +349,7 @@ async fn tool_calls_with_stop_finish_reason_and_no_id_still_mean_tool_use() {
     )])
     .await;
     let result = call(&handler(&server), hello()).await.unwrap();
-    assert_eq!(result.stop_reason.as_deref(), Some("toolUse"));
+    assert_eq!(result.stop_reason, StopReason::ToolUse);
     assert_eq!(text_of(&result), ["Let me check."]);
     assert_eq!(
         tool_uses(&result),
@@ -395,7 +371,7 @@ async fn finish_reasons_map_to_stop_reasons() {
     .await;
     let params = [
         hello(),
-        hello().with_stop_sequences(vec!["END".into()]),
+        hello().with_stop_sequences(["END"]),
         hello(),
         hello(),
     ];
@@ -564,11 +540,12 @@ async fn an_unreachable_server_is_a_transport_error() {
 #[tokio::test]
 async fn content_the_api_cannot_take_is_an_invalid_request() {
     let server = server([text_completion("never")]).await;
-    let image_result = tool_result_holding(ContentBlock::image("iVBOR", "image/png"));
-    let assistant_image = lone_block(
-        Role::Assistant,
-        SamplingMessageContentBlock::Image(ImageContent::new("iVBOR", "image/png")),
-    );
+    let image = || Content::Image {
+        data: "iVBOR".into(),
+        mime_type: "image/png".into(),
+    };
+    let image_result = tool_result_holding(image());
+    let assistant_image = lone_block(Role::Assistant, image());
     let cases = [(image_result, "image"), (assistant_image, "image")];
     assert_refused_before_sending(&handler(&server), &server, cases).await;
 }

@@ -186,7 +186,7 @@ async fn recorded_truncated_parallel_calls_keep_the_complete_ones() {
         .sample_step(QUESTION)
         .await
         .unwrap();
-    assert_eq!(step.response.stop_reason.as_deref(), Some("maxTokens"));
+    assert_eq!(step.response.stop_reason.as_str(), "maxTokens");
     let names: Vec<&str> = step.tool_calls().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -265,7 +265,7 @@ async fn recorded_text_answers_to_required_requests_map_as_sent() {
             .await
             .unwrap();
         assert!(!step.is_tool_use());
-        stop_reasons.push(step.response.stop_reason.clone().unwrap_or_default());
+        stop_reasons.push(step.response.stop_reason.as_str().to_owned());
     }
     assert_eq!(stop_reasons, ["endTurn", "maxTokens", "endTurn"]);
 }
@@ -354,7 +354,7 @@ async fn anthropic_drops_a_tool_call_cut_by_max_tokens_and_keeps_the_rest() {
     )
     .await;
     let step = one_step(&claude(&server)).await.unwrap();
-    assert_eq!(step.response.stop_reason.as_deref(), Some("maxTokens"));
+    assert_eq!(step.response.stop_reason.as_str(), "maxTokens");
     assert_eq!(step.text().as_deref(), Some("Looking it up."));
     let ids: Vec<&str> = step.tool_calls().iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["toolu_1"]);

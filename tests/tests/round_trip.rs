@@ -13,15 +13,15 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, InputRequest, InputRequiredResult,
-    InputResponses, ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerInfo,
-    ToolChoiceMode,
+    InputResponses, ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService, ServiceExt};
 use rmcp::{ClientHandler, RoleClient, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::client::SamplingClient;
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
+use rmcp_sampling::message::ToolChoice;
+use rmcp_sampling::testing::{ScriptedLlm, reply};
 use rmcp_sampling::{
-    Sampler, SamplingContext, ToolError, ToolReply, sampling_tool, structured_result,
+    Sampler, SamplingContext, ToolError, ToolReply, ToolResult, sampling_tool, structured_result,
 };
 use serde_json::{Value, json};
 
@@ -141,7 +141,7 @@ impl Server {
     async fn steps(&self, ctx: SamplingContext) -> ToolReply<String> {
         self.sampler
             .reply(&ctx, async {
-                let mut history = rmcp_sampling::Messages::from("go");
+                let mut history = rmcp_sampling::Conversation::from("go");
                 for _ in 0..5 {
                     let step = self
                         .sampler
@@ -152,7 +152,7 @@ impl Server {
                     if !step.is_tool_use() {
                         return Ok(step.text().unwrap_or_default());
                     }
-                    history = step.history.into();
+                    history = step.history;
                 }
                 Ok("no answer".to_owned())
             })
@@ -162,8 +162,8 @@ impl Server {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Server {
-    fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
     }
 }
 
@@ -237,16 +237,13 @@ async fn a_typed_loop_with_tools_runs_over_automatic_rounds() {
     assert_eq!(sent.len(), 3, "one LLM turn per round");
     assert_eq!(sent[0].system_prompt.as_deref(), Some("You add numbers."));
     assert_eq!(sent[0].tool_names(), ["add", "counted", "final_response"]);
-    assert_eq!(sent[0].tool_choice_mode(), Some(ToolChoiceMode::Required));
-    assert_eq!(
-        sent[1].tool_results(),
-        [("call_1".to_owned(), "5".to_owned(), false)]
-    );
+    assert_eq!(sent[0].tool_choice, Some(ToolChoice::Required));
+    assert_eq!(sent[1].tool_results(), [ToolResult::text("call_1", "5")]);
     assert_eq!(
         sent[2].tool_results(),
         [
-            ("call_2".to_owned(), "10".to_owned(), false),
-            ("call_3".to_owned(), "2".to_owned(), false),
+            ToolResult::text("call_2", "10"),
+            ToolResult::text("call_3", "2"),
         ]
     );
     assert_eq!(runs.load(Ordering::SeqCst), 1, "a tool never runs twice");
@@ -302,7 +299,7 @@ async fn an_authors_own_step_loop_resumes_step_by_step() {
         .unwrap();
     assert_eq!(text_of(&result), "done");
     assert_eq!(runs.load(Ordering::SeqCst), 2);
-    assert_eq!(llm.requests()[2].message_count(), 5);
+    assert_eq!(llm.requests()[2].messages.len(), 5);
     client.cancel().await.unwrap();
 }
 
@@ -311,13 +308,11 @@ async fn the_last_affordable_round_forces_the_answer() {
     // An LLM that would call tools for ever: the request asked in round 9 (the client drives
     // 10) forces a text answer.
     let llm = ScriptedLlm::from_fn(|request| {
-        Ok(
-            if request.tool_choice_mode() == Some(ToolChoiceMode::None) {
-                reply::text("forced answer").into()
-            } else {
-                reply::tool_use("again", "add", json!({"a": 1, "b": 1})).into()
-            },
-        )
+        Ok(if request.tool_choice == Some(ToolChoice::None) {
+            reply::text("forced answer")
+        } else {
+            reply::tool_use("again", "add", json!({"a": 1, "b": 1}))
+        })
     });
     let client = modern(
         Server::new(Sampler::new()),
@@ -333,16 +328,16 @@ async fn the_last_affordable_round_forces_the_answer() {
     assert!(
         sent[..8]
             .iter()
-            .all(|r| r.tool_choice_mode() != Some(ToolChoiceMode::None))
+            .all(|r| r.tool_choice != Some(ToolChoice::None))
     );
-    assert_eq!(sent[8].tool_choice_mode(), Some(ToolChoiceMode::None));
+    assert_eq!(sent[8].tool_choice, Some(ToolChoice::None));
 
     // A typed loop: only final_response on the last affordable round.
     let llm = ScriptedLlm::from_fn(|request| {
         Ok(if request.tool_names() == ["final_response"] {
-            reply::tool_use("f", "final_response", json!({"sum": 1, "reason": "forced"})).into()
+            reply::tool_use("f", "final_response", json!({"sum": 1, "reason": "forced"}))
         } else {
-            reply::tool_use("again", "add", json!({"a": 1, "b": 1})).into()
+            reply::tool_use("again", "add", json!({"a": 1, "b": 1}))
         })
     });
     let server = Server::new(Sampler::new().round_budget(4));
@@ -610,10 +605,10 @@ async fn a_client_without_sampling_gets_a_clear_error_and_a_handler_answers_inst
 #[tokio::test]
 async fn a_ten_step_loop_uses_eleven_rounds_and_a_state_that_grows_linearly() {
     let llm = ScriptedLlm::from_fn(|request| {
-        Ok(if request.message_count() >= 19 {
-            reply::text("the end").into()
+        Ok(if request.messages.len() >= 19 {
+            reply::text("the end")
         } else {
-            reply::tool_use("step", "add", json!({"a": request.message_count(), "b": 1})).into()
+            reply::tool_use("step", "add", json!({"a": request.messages.len(), "b": 1}))
         })
     });
     let server = Server::new(Sampler::new().round_budget(12));
@@ -634,7 +629,8 @@ async fn a_ten_step_loop_uses_eleven_rounds_and_a_state_that_grows_linearly() {
                     };
                     let answer = rmcp_sampling::SamplingHandler::create_message(
                         &llm,
-                        request.params,
+                        serde_json::from_value(serde_json::to_value(request.params).unwrap())
+                            .expect("an MCP sampling request reads as an LlmRequest"),
                         rmcp_sampling::HandlerContext::new(
                             rmcp_sampling::Side::Client,
                             Default::default(),

@@ -1,18 +1,16 @@
 //! The sampling loop over a scripted LLM (the handler channel): steps, options, tool execution
 //! and every bad input the loop must survive.
 
-// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
-#![allow(deprecated)]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rmcp_sampling::rmcp::model::{
-    CreateMessageResult, Role, SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode,
+use rmcp_sampling::message::ToolChoice;
+use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::{
+    Concurrency, Content, HandlerError, LlmResponse, Message, Role, SampleErrorKind, Sampler,
+    SamplingTool, StopReason, ToolError, ToolResult,
 };
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm, reply};
-use rmcp_sampling::{Concurrency, HandlerError, SampleErrorKind, Sampler, SamplingTool, ToolError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -79,38 +77,26 @@ async fn text_loop_runs_tools_over_several_steps() {
     assert_eq!(requests.len(), 3);
     for (k, request) in requests.iter().enumerate() {
         assert_eq!(
-            request.message_count(),
+            request.messages.len(),
             1 + 2 * k,
             "request {k} resends the whole history"
         );
         assert_eq!(request.tool_names(), vec!["add"]);
-        assert_eq!(
-            request.tool_choice_mode(),
-            None,
-            "no tool_choice unless asked"
-        );
+        assert_eq!(request.tool_choice, None, "no tool_choice unless asked");
         assert_eq!(request.max_tokens, 512);
         assert_eq!(request.system_prompt.as_deref(), Some("You add."));
         assert_eq!(request.temperature, Some(0.5));
-        assert_eq!(request.stop_sequences, Some(vec!["STOP".to_owned()]));
+        assert_eq!(request.stop_sequences, ["STOP"]);
         assert_eq!(request.metadata, Some(json!({"trace": 7})));
-        let hints: Vec<_> = request
-            .model_preferences
-            .as_ref()
-            .and_then(|p| p.hints.as_ref())
-            .unwrap()
-            .iter()
-            .map(|h| h.name.clone().unwrap())
-            .collect();
-        assert_eq!(hints, ["small", "fast"]);
+        assert_eq!(request.model_hints(), ["small", "fast"]);
     }
     assert_eq!(
         requests[1].tool_results(),
-        vec![("call_1".to_owned(), "3".to_owned(), false)]
+        [ToolResult::text("call_1", "3")]
     );
     assert_eq!(
         requests[2].tool_results(),
-        vec![("call_2".to_owned(), "7".to_owned(), false)]
+        [ToolResult::text("call_2", "7")]
     );
 }
 
@@ -126,18 +112,18 @@ async fn messages_can_be_strings_lists_or_full_messages() {
     request.sample_text(vec!["two", "three"]).await.unwrap();
     request
         .sample_text(vec![
-            SamplingMessage::user_text("q"),
-            SamplingMessage::assistant_text("a"),
-            SamplingMessage::user_text("q2"),
+            Message::user("q"),
+            Message::assistant("a"),
+            Message::user("q2"),
         ])
         .await
         .unwrap();
     let requests = llm.requests();
-    assert_eq!(requests[0].message_count(), 1);
+    assert_eq!(requests[0].messages.len(), 1);
     assert_eq!(requests[0].last_text(), "one");
-    assert_eq!(requests[1].message_count(), 2);
+    assert_eq!(requests[1].messages.len(), 2);
     assert_eq!(requests[1].messages[1].role, Role::User);
-    assert_eq!(requests[2].message_count(), 3);
+    assert_eq!(requests[2].messages.len(), 3);
     assert_eq!(requests[2].messages[1].role, Role::Assistant);
     assert_eq!(requests[0].max_tokens, 64);
 }
@@ -151,19 +137,12 @@ async fn tool_choice_applies_to_the_first_step_then_auto() {
     sampler
         .standalone()
         .tools([add()])
-        .tool_choice(ToolChoiceMode::Required)
+        .tool_choice(ToolChoice::Required)
         .sample_text("go")
         .await
         .unwrap();
-    let modes: Vec<_> = llm
-        .requests()
-        .iter()
-        .map(|r| r.tool_choice_mode())
-        .collect();
-    assert_eq!(
-        modes,
-        [Some(ToolChoiceMode::Required), Some(ToolChoiceMode::Auto)]
-    );
+    let modes: Vec<_> = llm.requests().iter().map(|r| r.tool_choice).collect();
+    assert_eq!(modes, [Some(ToolChoice::Required), Some(ToolChoice::Auto)]);
 }
 
 #[tokio::test]
@@ -181,12 +160,8 @@ async fn the_last_step_the_cap_allows_forces_an_answer() {
         .await
         .unwrap();
     assert_eq!(out.text, "three");
-    let modes: Vec<_> = llm
-        .requests()
-        .iter()
-        .map(|r| r.tool_choice_mode())
-        .collect();
-    assert_eq!(modes, [None, None, Some(ToolChoiceMode::None)]);
+    let modes: Vec<_> = llm.requests().iter().map(|r| r.tool_choice).collect();
+    assert_eq!(modes, [None, None, Some(ToolChoice::None)]);
 }
 
 #[tokio::test]
@@ -266,14 +241,14 @@ async fn tool_failures_reach_the_llm_and_the_loop_goes_on() {
         "Tool 'slow' timed out after 50ms",
     ];
     assert_eq!(results.len(), expected.len());
-    for (i, ((id, text, is_error), want)) in results.iter().zip(expected).enumerate() {
+    for (i, (result, want)) in results.iter().zip(expected).enumerate() {
         assert_eq!(
-            id,
-            &format!("call_{}", i + 1),
+            result.call_id,
+            format!("call_{}", i + 1),
             "results keep the order of the calls"
         );
-        assert_eq!(text, want);
-        assert!(is_error, "{text}");
+        assert_eq!(result.text_content(), want);
+        assert!(result.is_error, "{want}");
     }
 }
 
@@ -309,7 +284,7 @@ async fn masking_hides_all_but_tool_errors_and_the_llms_own_mistakes() {
     let texts: Vec<_> = llm.requests()[1]
         .tool_results()
         .into_iter()
-        .map(|(_, text, _)| text)
+        .map(|result| result.text_content())
         .collect();
     assert_eq!(
         texts,
@@ -341,11 +316,11 @@ async fn peak_concurrency(concurrency: Concurrency, extra: Option<SamplingTool<'
         .await
         .unwrap();
     let results = llm.requests()[1].tool_results();
-    let ids: Vec<_> = results.iter().map(|(id, _, _)| id.clone()).collect();
+    let ids: Vec<_> = results.iter().map(|r| r.call_id.clone()).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "results keep the order of the calls");
-    assert_eq!(results[0].1, "30");
+    assert_eq!(results[0].text_content(), "30");
     peak.load(Ordering::SeqCst)
 }
 
@@ -363,31 +338,22 @@ async fn tools_run_sequentially_by_default_and_concurrently_when_asked() {
     );
 }
 
-fn response_with(
-    role: Role,
-    blocks: Vec<SamplingMessageContentBlock>,
-    stop: &str,
-) -> CreateMessageResult {
-    CreateMessageResult::new(SamplingMessage::new_multiple(role, blocks), "m".into())
-        .with_stop_reason(stop)
+fn response_with(role: Role, blocks: Vec<Content>, stop: StopReason) -> LlmResponse {
+    LlmResponse::new(Message::new(role, blocks), "m", stop)
 }
 
 #[tokio::test]
 async fn protocol_violations_in_the_llms_answer_are_clear_errors() {
     let cases = [
         (
-            response_with(
-                Role::User,
-                vec![SamplingMessageContentBlock::text("hi")],
-                "endTurn",
-            ),
+            response_with(Role::User, vec![Content::text("hi")], StopReason::EndTurn),
             "the LLM's response is invalid: the response's role is User; it must be \"assistant\"",
         ),
         (
             response_with(
                 Role::Assistant,
-                vec![SamplingMessageContentBlock::text("hi")],
-                "toolUse",
+                vec![Content::text("hi")],
+                StopReason::ToolUse,
             ),
             "the LLM's response is invalid: stopReason is \"toolUse\" but the response has no tool_use block",
         ),
@@ -576,10 +542,16 @@ async fn a_long_tool_result_is_cut_with_a_note() {
         .unwrap();
     let results = llm.requests()[1].tool_results();
     let note = "\n[truncated: the tool's result was 200 bytes; only the first 50 are shown]";
-    assert_eq!(results[0].1, format!("{}{note}", "é".repeat(25)));
-    assert!(!results[0].2);
-    assert_eq!(results[1].1, format!("{}{note}", "é".repeat(25)));
-    assert!(results[1].2, "still an error");
+    assert_eq!(
+        results[0].text_content(),
+        format!("{}{note}", "é".repeat(25))
+    );
+    assert!(!results[0].is_error);
+    assert_eq!(
+        results[1].text_content(),
+        format!("{}{note}", "é".repeat(25))
+    );
+    assert!(results[1].is_error, "still an error");
 }
 
 #[tokio::test]
@@ -594,12 +566,15 @@ async fn results_under_the_default_cap_are_whole() {
         .sample_text("go")
         .await
         .unwrap();
-    assert_eq!(llm.requests()[1].tool_results()[0].1.len(), 100_000);
+    assert_eq!(
+        llm.requests()[1].tool_results()[0].text_content().len(),
+        100_000
+    );
 }
 
 #[tokio::test]
 async fn an_oversized_history_ends_the_loop_before_the_next_request() {
-    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({})).into()));
+    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({}))));
     let sampler = Sampler::with_handler(llm.clone());
     let err = sampler
         .standalone()
@@ -622,7 +597,7 @@ async fn an_oversized_history_ends_the_loop_before_the_next_request() {
     assert_eq!(err.history().len(), 5, "the history comes with the error");
 
     // The default limit stops a loop of 1 MB results long before 100 iterations.
-    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({})).into()));
+    let llm = ScriptedLlm::from_fn(|_| Ok(reply::tool_use("c", "big", json!({}))));
     let sampler = Sampler::with_handler(llm.clone());
     let err = sampler
         .standalone()
@@ -708,8 +683,7 @@ async fn a_reply_over_the_tool_call_cap_is_refused_and_runs_nothing() {
 async fn a_handler_that_never_answers_ends_at_the_time_limit_and_learns_it() {
     let cancelled = Arc::new(tokio::sync::Notify::new());
     let seen = cancelled.clone();
-    let stuck = move |_: rmcp_sampling::rmcp::model::CreateMessageRequestParams,
-                      cx: rmcp_sampling::HandlerContext| {
+    let stuck = move |_: rmcp_sampling::LlmRequest, cx: rmcp_sampling::HandlerContext| {
         let seen = seen.clone();
         async move {
             let token = cx.cancellation.clone();
@@ -736,4 +710,199 @@ async fn a_handler_that_never_answers_ends_at_the_time_limit_and_learns_it() {
     tokio::time::timeout(Duration::from_secs(30), cancelled.notified())
         .await
         .expect("the handler's cancellation token fires");
+}
+
+#[tokio::test]
+async fn the_samplers_defaults_apply_to_every_call_and_a_call_overrides_them() {
+    let llm = ScriptedLlm::new().then_text("a").then_text("b");
+    let sampler = Sampler::with_handler(llm.clone())
+        .system_prompt("You are terse.")
+        .max_tokens(99)
+        .temperature(0.1)
+        .model_preferences("small");
+    sampler.standalone().sample_text("one").await.unwrap();
+    sampler
+        .standalone()
+        .system_prompt("You are verbose.")
+        .max_tokens(1000)
+        .model_preferences(["large", "slow"])
+        .sample_text("two")
+        .await
+        .unwrap();
+    let sent = llm.requests();
+    assert_eq!(sent[0].system_prompt.as_deref(), Some("You are terse."));
+    assert_eq!(sent[0].max_tokens, 99);
+    assert_eq!(sent[0].temperature, Some(0.1));
+    assert_eq!(sent[0].model_hints(), ["small"]);
+    assert_eq!(sent[1].system_prompt.as_deref(), Some("You are verbose."));
+    assert_eq!(sent[1].max_tokens, 1000);
+    assert_eq!(
+        sent[1].temperature,
+        Some(0.1),
+        "what the call leaves is the default"
+    );
+    assert_eq!(sent[1].model_hints(), ["large", "slow"]);
+}
+
+#[tokio::test]
+async fn the_samplers_masking_and_tool_timeout_are_defaults_too() {
+    let slow = SamplingTool::from_fn("slow", |_: Empty| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok::<_, ToolError>("late")
+    });
+    let secret = SamplingTool::from_fn("secret", |_: Empty| async move {
+        Err::<String, _>(std::io::Error::other("db password rejected"))
+    });
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([("slow", json!({})), ("secret", json!({}))])
+        .then_text("ok")
+        .then_tool_uses([("slow", json!({})), ("secret", json!({}))])
+        .then_text("ok");
+    let sampler = Sampler::with_handler(llm.clone())
+        .tool_timeout(Duration::from_millis(20))
+        .mask_error_details(true);
+    let tools = || [slow.clone(), secret.clone()];
+    sampler
+        .standalone()
+        .tools(tools())
+        .sample_text("go")
+        .await
+        .unwrap();
+    let texts: Vec<_> = llm.requests()[1]
+        .tool_results()
+        .iter()
+        .map(|r| r.text_content())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Error executing tool 'slow'",
+            "Error executing tool 'secret'"
+        ]
+    );
+    sampler
+        .standalone()
+        .tools(tools())
+        .mask_error_details(false)
+        .sample_text("go")
+        .await
+        .unwrap();
+    let texts: Vec<_> = llm.requests()[3]
+        .tool_results()
+        .iter()
+        .map(|r| r.text_content())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Tool 'slow' timed out after 20ms",
+            "Error executing tool 'secret': db password rejected"
+        ],
+        "the call unmasks; the sampler's tool time limit still applies"
+    );
+}
+
+#[tokio::test]
+async fn max_iterations_zero_is_a_configuration_error_not_one() {
+    let llm = ScriptedLlm::new().then_text("never");
+    let sampler = Sampler::with_handler(llm.clone());
+    let err = sampler
+        .standalone()
+        .max_iterations(0)
+        .sample_text("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::Configuration(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("max_iterations is 0"), "{err}");
+    assert_eq!(err.history().len(), 1, "the input is kept");
+    let err = Sampler::with_handler(llm.clone())
+        .max_iterations(0)
+        .standalone()
+        .sample::<i64>("go")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), SampleErrorKind::Configuration(_)),
+        "{err}"
+    );
+    assert_eq!(llm.request_count(), 0, "no LLM request was made");
+}
+
+#[tokio::test]
+async fn loop_only_options_are_ignored_by_sample_step_and_step_only_ones_by_the_loops() {
+    // `execute_tools(false)` is for sample_step: the full loop still runs the tools.
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_text("3");
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add()])
+        .execute_tools(false)
+        .sample_text("1 + 2?")
+        .await
+        .unwrap();
+    assert_eq!(out.text, "3");
+    assert_eq!(out.steps, 2);
+    assert_eq!(
+        llm.requests()[1].tool_results(),
+        [ToolResult::text("call_1", "3")]
+    );
+
+    // `max_iterations(1)` is for the loops: one step is one LLM call whatever it says.
+    let llm = ScriptedLlm::new().then_tool_use("add", json!({"a": 1, "b": 2}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let step = sampler
+        .standalone()
+        .tools([add()])
+        .max_iterations(1)
+        .result_retries(0)
+        .text_nudges(0)
+        .sample_step("1 + 2?")
+        .await
+        .unwrap();
+    assert!(step.tools_executed());
+    assert_eq!(
+        llm.requests()[0].tool_choice,
+        None,
+        "no forced answer in a step"
+    );
+
+    // `tool_choice` does not apply to a typed result: it always requires a tool call.
+    let llm = ScriptedLlm::new().then_tool_use("final_response", json!({"value": 7}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tool_choice(ToolChoice::None)
+        .sample::<i64>("7?")
+        .await
+        .unwrap();
+    assert_eq!(out.result, 7);
+    assert_eq!(llm.requests()[0].tool_choice, Some(ToolChoice::Required));
+}
+
+#[tokio::test]
+async fn sampled_says_which_model_answered_why_it_stopped_and_how_many_steps() {
+    let llm = ScriptedLlm::new()
+        .then_tool_use("add", json!({"a": 1, "b": 2}))
+        .then_result(
+            LlmResponse::text("3")
+                .with_model("tiny-model")
+                .with_stop_reason(StopReason::MaxTokens),
+        );
+    let sampler = Sampler::with_handler(llm);
+    let out = sampler
+        .standalone()
+        .tools([add()])
+        .sample_text("1 + 2?")
+        .await
+        .unwrap();
+    assert_eq!(out.model, "tiny-model");
+    assert_eq!(out.stop_reason, StopReason::MaxTokens);
+    assert_eq!(out.steps, 2);
+    assert_eq!(out.history.len(), 4);
+    assert_eq!(out.history.last_tool_calls().len(), 0);
 }

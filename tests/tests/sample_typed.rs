@@ -1,12 +1,9 @@
 //! Typed results through the loop: `final_response`, validation retries and their counter,
 //! text nudges, and `final_response` beside other tools.
 
-// rmcp marks its sampling types deprecated (SEP-2577); these tests read them.
-#![allow(deprecated)]
-
-use rmcp_sampling::rmcp::model::{Role, ToolChoiceMode};
-use rmcp_sampling::testing::{RecordedRequest, ScriptedLlm};
-use rmcp_sampling::{SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::message::ToolChoice;
+use rmcp_sampling::testing::ScriptedLlm;
+use rmcp_sampling::{Role, SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
 use serde_json::json;
 
 /// A verdict on a claim.
@@ -48,7 +45,7 @@ async fn a_valid_final_response_ends_the_loop_with_a_typed_value() {
     assert_eq!(out.text, r#"{"label":"ok","score":0.5}"#);
     for request in llm.requests() {
         assert_eq!(request.tool_names(), ["add", "final_response"]);
-        assert_eq!(request.tool_choice_mode(), Some(ToolChoiceMode::Required));
+        assert_eq!(request.tool_choice, Some(ToolChoice::Required));
     }
     // The accepted call is answered too, so the history is a well-formed conversation.
     let last = out.history.last().unwrap();
@@ -87,7 +84,7 @@ async fn a_plain_derive_type_is_a_result_without_the_macro() {
     );
     // The LLM sees the type's name and doc comment, and a schema that refuses extra fields.
     let request = &llm.requests()[0];
-    let tool = &request.tools.as_ref().unwrap()[0];
+    let tool = &request.tools[0];
     assert_eq!(
         tool.description.as_deref(),
         Some(
@@ -95,7 +92,7 @@ async fn a_plain_derive_type_is_a_result_without_the_macro() {
         )
     );
     assert_eq!(
-        serde_json::Value::Object((*tool.input_schema).clone()),
+        serde_json::Value::Object(tool.input_schema.clone()),
         json!({
             "type": "object",
             "properties": {
@@ -107,10 +104,10 @@ async fn a_plain_derive_type_is_a_result_without_the_macro() {
         })
     );
     // The extra field was a violation the LLM heard about, naming what is allowed.
-    let (_, text, is_error) = llm.requests()[1].tool_results().remove(0);
-    assert!(is_error);
+    let result = llm.requests()[1].tool_results().remove(0);
+    assert!(result.is_error);
     assert_eq!(
-        text,
+        result.text_content(),
         "The final_response arguments do not match the `Plan` schema:\n\
          - /discount: unknown property; the allowed properties are \"name\", \"seats\"\n\
          Call final_response again with corrected arguments."
@@ -125,9 +122,9 @@ async fn primitive_results_are_wrapped_and_unwrapped() {
     assert_eq!(out.result, 42);
     assert_eq!(out.text, "42");
     let request = &llm.requests()[0];
-    let tool = &request.tools.as_ref().unwrap()[0];
+    let tool = &request.tools[0];
     assert_eq!(
-        serde_json::Value::Object((*tool.input_schema).clone())["required"],
+        serde_json::Value::Object(tool.input_schema.clone())["required"],
         json!(["value"])
     );
 }
@@ -144,9 +141,10 @@ async fn invalid_payloads_are_sent_back_with_every_violation() {
         .await
         .unwrap();
     assert_eq!(out.result.score, 0.9);
-    let (id, text, is_error) = llm.requests()[1].tool_results().remove(0);
-    assert_eq!(id, "call_1");
-    assert!(is_error);
+    let result = llm.requests()[1].tool_results().remove(0);
+    let text = result.text_content();
+    assert_eq!(result.call_id, "call_1");
+    assert!(result.is_error);
     assert!(
         text.starts_with("The final_response arguments do not match the `Verdict` schema:\n"),
         "{text}"
@@ -276,17 +274,9 @@ async fn other_tools_in_the_same_response_run_before_the_answer_is_taken() {
     assert_eq!(out.result.label, "ok", "the first final_response counts");
     let results = out.history.last().unwrap();
     let texts: Vec<(String, bool)> = results
-        .content
-        .iter()
-        .filter_map(|b| b.as_tool_result())
-        .map(|r| {
-            let text = r
-                .content
-                .first()
-                .and_then(|c| c.as_text())
-                .map(|t| t.text.clone());
-            (text.unwrap_or_default(), r.is_error == Some(true))
-        })
+        .results()
+        .into_iter()
+        .map(|r| (r.text_content(), r.is_error))
         .collect();
     assert_eq!(
         texts,

@@ -6,25 +6,22 @@ use std::future::Future;
 use futures::future::BoxFuture;
 use std::collections::HashSet;
 
-use rmcp::model::{
-    CreateMessageRequestParams, CreateMessageResult, Role, SamplingMessage,
-    SamplingMessageContentBlock,
-};
+use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason};
 use tokio_util::sync::CancellationToken;
 
-/// Answers sampling requests with an LLM: on a server, when the client cannot
-/// (see [`crate::Sampler::with_handler`]); on a client, for any server
-/// (see [`crate::client::SamplingClient`]); in tests, as a script
-/// (see `testing::ScriptedLlm`, feature `testing`).
+/// Answers LLM requests: on a server, when the client cannot (see
+/// [`crate::Sampler::with_handler`]); on a client, for any server (see
+/// [`crate::client::SamplingClient`]); in tests, as a script (see `testing::ScriptedLlm`,
+/// feature `testing`).
 ///
-/// Plain async closures are handlers:
+/// Plain async closures are handlers; they may return an [`LlmResponse`] or anything that
+/// converts into one (a string is an `endTurn` text answer):
 ///
 /// ```
-/// use rmcp_sampling::{HandlerContext, HandlerError, SamplingHandler};
-/// use rmcp_sampling::rmcp::model::CreateMessageRequestParams;
+/// use rmcp_sampling::{HandlerContext, HandlerError, LlmRequest, SamplingHandler};
 ///
-/// let echo = |params: CreateMessageRequestParams, _cx: HandlerContext| async move {
-///     Ok::<_, HandlerError>(format!("{} messages", params.messages.len()))
+/// let echo = |request: LlmRequest, _cx: HandlerContext| async move {
+///     Ok::<_, HandlerError>(format!("{} messages", request.messages.len()))
 /// };
 /// fn takes(_: impl SamplingHandler) {}
 /// takes(echo);
@@ -33,53 +30,24 @@ pub trait SamplingHandler: Send + Sync + 'static {
     /// Answers one request.
     fn create_message(
         &self,
-        params: CreateMessageRequestParams,
+        request: LlmRequest,
         cx: HandlerContext,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>>;
+    ) -> BoxFuture<'_, Result<LlmResponse, HandlerError>>;
 }
 
 impl<F, Fut, R> SamplingHandler for F
 where
-    F: Fn(CreateMessageRequestParams, HandlerContext) -> Fut + Send + Sync + 'static,
+    F: Fn(LlmRequest, HandlerContext) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
-    R: Into<SamplingReply>,
+    R: Into<LlmResponse>,
 {
     fn create_message(
         &self,
-        params: CreateMessageRequestParams,
+        request: LlmRequest,
         cx: HandlerContext,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>> {
-        let fut = self(params, cx);
-        Box::pin(async move { fut.await.map(|reply| reply.into().0) })
-    }
-}
-
-/// What a closure handler may return: plain text (an `endTurn` answer from model
-/// `"sampling-handler"`), or a full `CreateMessageResult` (tool use, another model name...).
-#[derive(Debug, Clone)]
-pub struct SamplingReply(pub CreateMessageResult);
-
-impl From<CreateMessageResult> for SamplingReply {
-    fn from(result: CreateMessageResult) -> Self {
-        Self(result)
-    }
-}
-
-impl From<String> for SamplingReply {
-    fn from(text: String) -> Self {
-        Self(
-            CreateMessageResult::new(
-                SamplingMessage::assistant_text(text),
-                "sampling-handler".into(),
-            )
-            .with_stop_reason(CreateMessageResult::STOP_REASON_END_TURN),
-        )
-    }
-}
-
-impl From<&str> for SamplingReply {
-    fn from(text: &str) -> Self {
-        text.to_owned().into()
+    ) -> BoxFuture<'_, Result<LlmResponse, HandlerError>> {
+        let fut = self(request, cx);
+        Box::pin(async move { fut.await.map(Into::into) })
     }
 }
 
@@ -184,23 +152,23 @@ impl fmt::Display for HandlerError {
 impl std::error::Error for HandlerError {}
 
 /// Checks the protocol rules every answer must follow, whoever produced it: the role is
-/// `assistant`, a `toolUse` stop carries tool_use blocks, tool_use ids are unique.
-pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String> {
-    if result.message.role != Role::Assistant {
+/// `assistant`, a `toolUse` stop carries tool calls, tool call ids are unique.
+pub(crate) fn check_response(response: &LlmResponse) -> Result<(), String> {
+    if response.message.role != Role::Assistant {
         return Err(format!(
             "the response's role is {:?}; it must be \"assistant\"",
-            result.message.role
+            response.message.role
         ));
     }
     let mut ids = HashSet::new();
     let mut tool_uses = 0usize;
-    for block in crate::sampling::request::blocks(&result.message) {
-        if let Some(tool_use) = block.as_tool_use() {
+    for block in &response.message.content {
+        if let Some(call) = block.as_tool_call() {
             tool_uses += 1;
-            if !ids.insert(tool_use.id.as_str()) {
+            if !ids.insert(call.id.as_str()) {
                 return Err(format!(
                     "two tool_use blocks share the id {:?}; each call needs its own id",
-                    tool_use.id
+                    call.id
                 ));
             }
         }
@@ -208,9 +176,7 @@ pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String>
             return Err("an assistant response cannot carry tool_result blocks".into());
         }
     }
-    if result.stop_reason.as_deref() == Some(CreateMessageResult::STOP_REASON_TOOL_USE)
-        && tool_uses == 0
-    {
+    if response.stop_reason == StopReason::ToolUse && tool_uses == 0 {
         return Err("stopReason is \"toolUse\" but the response has no tool_use block".into());
     }
     Ok(())
@@ -220,16 +186,16 @@ pub(crate) fn check_response(result: &CreateMessageResult) -> Result<(), String>
 /// check in `Peer::create_message` is quadratic in the number of tool calls): tool_use blocks
 /// only in assistant messages, tool_result blocks only in user messages and alone there, and
 /// each tool_use answered by a tool_result in the very next message.
-pub(crate) fn check_messages(messages: &[SamplingMessage]) -> Result<(), String> {
+pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
     // The unanswered tool_use ids of the message before.
     let mut pending: HashSet<&str> = HashSet::new();
     for (index, message) in messages.iter().enumerate() {
-        let blocks = crate::sampling::request::blocks(message);
+        let blocks = &message.content;
         let has_results = blocks.iter().any(|b| b.as_tool_result().is_some());
         let mut calls = HashSet::new();
         for block in blocks {
             match block {
-                SamplingMessageContentBlock::ToolUse(call) => {
+                Content::ToolCall(call) => {
                     if message.role != Role::Assistant {
                         return Err(format!(
                             "messages[{index}] is a user message with a tool_use block; \
@@ -238,19 +204,19 @@ pub(crate) fn check_messages(messages: &[SamplingMessage]) -> Result<(), String>
                     }
                     calls.insert(call.id.as_str());
                 }
-                SamplingMessageContentBlock::ToolResult(result) => {
+                Content::ToolResult(result) => {
                     if message.role != Role::User {
                         return Err(format!(
                             "messages[{index}] is an assistant message with a tool_result \
                              block; tool_result is only allowed in user messages"
                         ));
                     }
-                    if !pending.remove(result.tool_use_id.as_str()) {
+                    if !pending.remove(result.call_id.as_str()) {
                         return Err(format!(
                             "messages[{index}] has a tool_result for toolUseId {:?}, but the \
                              message before it has no tool_use with that id (or it is answered \
                              twice)",
-                            crate::sampling::limits::quote(&result.tool_use_id)
+                            crate::sampling::limits::quote(&result.call_id)
                         ));
                     }
                 }
@@ -282,7 +248,8 @@ pub(crate) fn check_messages(messages: &[SamplingMessage]) -> Result<(), String>
     Ok(())
 }
 
-/// Why a client's answer to `sampling/createMessage` is not a sampling result (rmcp read it as
+/// Why a client's answer to `sampling/createMessage` is not a sampling result (push channel
+/// boundary: it reads rmcp's deprecated sampling types) (rmcp read it as
 /// another kind of result, or as plain JSON).
 pub(crate) fn explain_malformed_result(result: &rmcp::model::ClientResult) -> String {
     let value = match result {
@@ -296,6 +263,7 @@ pub(crate) fn explain_malformed_result(result: &rmcp::model::ClientResult) -> St
 }
 
 /// What is wrong with a would-be `CreateMessageResult`.
+#[allow(deprecated)]
 fn what_is_wrong(value: &serde_json::Value) -> String {
     use crate::sampling::limits::quote;
     use serde_json::Value;
@@ -379,8 +347,10 @@ fn what_is_wrong(value: &serde_json::Value) -> String {
                 );
             }
         }
-        if let Err(error) =
-            serde_path_to_error::deserialize::<_, SamplingMessageContentBlock>(block_value)
+        if let Err(error) = serde_path_to_error::deserialize::<
+            _,
+            rmcp::model::SamplingMessageContentBlock,
+        >(block_value)
         {
             return quote(&format!(
                 "`{at}` is not a valid {} block: at `{}`: {}",
@@ -391,7 +361,7 @@ fn what_is_wrong(value: &serde_json::Value) -> String {
             .into_owned();
         }
     }
-    match serde_path_to_error::deserialize::<_, CreateMessageResult>(value) {
+    match serde_path_to_error::deserialize::<_, rmcp::model::CreateMessageResult>(value) {
         Ok(_) => "it could not be read as a sampling result".to_owned(),
         Err(error) => quote(&format!("at `{}`: {}", error.path(), error.inner())).into_owned(),
     }

@@ -1,5 +1,9 @@
 //! Which LLM answers a request, and the call itself: the one seam between the loop and the
 //! channels (the client's LLM through rmcp, or a server-side handler).
+//!
+//! The loop speaks this crate's [`LlmRequest`]/[`LlmResponse`]; the client channels (push and
+//! multi round-trip) convert them to rmcp's deprecated sampling types here, at the boundary.
+#![allow(deprecated)]
 
 pub(crate) mod handler;
 pub(crate) mod roundtrip;
@@ -11,8 +15,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use rmcp::RoleServer;
 use rmcp::model::{
-    CancelledNotificationParam, ClientResult, CreateMessageRequest, CreateMessageRequestParams,
-    CreateMessageResult, RequestId, SamplingMessageContentBlock, ServerRequest,
+    CancelledNotificationParam, ClientResult, CreateMessageRequest, RequestId, ServerRequest,
 };
 use rmcp::service::{Peer, PeerRequestOptions, RequestContext};
 use tokio::time::Instant;
@@ -21,6 +24,10 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 use self::handler::check_messages;
 use self::roundtrip::{Answer, Round, RoundHandle};
 
+use crate::message::rmcp::{
+    request_to_rmcp, response_from_rmcp, tool_results_from_rmcp, tool_results_to_rmcp,
+};
+use crate::message::{LlmRequest, LlmResponse, ToolResult};
 use crate::sampling::sampler::{HandlerMode, Sampler};
 use crate::{HandlerContext, SampleError, SampleErrorKind, SamplingHandler, Side};
 
@@ -194,13 +201,15 @@ impl<'a> Llm<'a> {
     /// request, whose digest must match the one recorded in earlier rounds.
     pub(crate) fn forces_answer(
         &self,
-        first_request: impl FnOnce() -> CreateMessageRequestParams,
+        first_request: impl FnOnce() -> LlmRequest,
     ) -> Result<bool, SampleErrorKind> {
         let Some(call) = &self.round else {
             return Ok(false);
         };
         let turn = call.turns.load(Ordering::Relaxed);
-        let forced = call.round.prepare_turn(call.index, turn, first_request)?;
+        let forced = call
+            .round
+            .prepare_turn(call.index, turn, || request_to_rmcp(&first_request()))?;
         call.forced.store(forced, Ordering::Relaxed);
         Ok(forced)
     }
@@ -215,18 +224,23 @@ impl<'a> Llm<'a> {
 
     /// The results of the tool batch that follows the last response, when it already ran in
     /// an earlier round.
-    pub(crate) fn recorded_tools(&self) -> Option<Vec<SamplingMessageContentBlock>> {
+    /// A journal this crate cannot read back counts as none: the tools run again.
+    pub(crate) fn recorded_tools(&self) -> Option<Vec<ToolResult>> {
         let call = self.round.as_ref()?;
         let turn = call.turns.load(Ordering::Relaxed).checked_sub(1)?;
-        call.round.recorded_tools(call.index, turn)
+        let blocks = call.round.recorded_tools(call.index, turn)?;
+        tool_results_from_rmcp(&blocks)
+            .map_err(|error| tracing::warn!(%error, "recorded tool results are unreadable"))
+            .ok()
     }
 
     /// Keeps the results of the tool batch that follows the last response for later rounds.
-    pub(crate) fn record_tools(&self, results: &[SamplingMessageContentBlock]) {
+    pub(crate) fn record_tools(&self, results: &[ToolResult]) {
         if let Some(call) = &self.round
             && let Some(turn) = call.turns.load(Ordering::Relaxed).checked_sub(1)
         {
-            call.round.record_tools(call.index, turn, results);
+            call.round
+                .record_tools(call.index, turn, &tool_results_to_rmcp(results));
         }
     }
 
@@ -248,9 +262,9 @@ impl<'a> Llm<'a> {
     /// request is stopped before its answer, the client is sent `notifications/cancelled`.
     pub(crate) fn call(
         &self,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         limit: CallLimit,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, SampleErrorKind>> {
+    ) -> BoxFuture<'_, Result<LlmResponse, SampleErrorKind>> {
         Box::pin(async move {
             let stop = limit.stop_at();
             match (self.decision, self.ctx) {
@@ -265,7 +279,12 @@ impl<'a> Llm<'a> {
                                 error = %error.message,
                                 "the client declined a sampling request; the handler answers"
                             );
-                            self.call_handler(retry.unwrap_or_default(), &stop).await
+                            match retry {
+                                Some(params) => self.call_handler(params, &stop).await,
+                                None => Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(
+                                    error,
+                                ))),
+                            }
                         }
                         other => other,
                     }
@@ -277,10 +296,7 @@ impl<'a> Llm<'a> {
 
     /// Answers from the round's journal, or asks the client and waits: the tool body's round
     /// ends while this call waits, and the body is dropped with it.
-    async fn call_round_trip(
-        &self,
-        params: CreateMessageRequestParams,
-    ) -> Result<CreateMessageResult, SampleErrorKind> {
+    async fn call_round_trip(&self, params: LlmRequest) -> Result<LlmResponse, SampleErrorKind> {
         let Some(call) = &self.round else {
             return Err(SampleErrorKind::Configuration(
                 "a multi round-trip sampling call has no round".into(),
@@ -288,10 +304,13 @@ impl<'a> Llm<'a> {
         };
         let turn = call.turns.load(Ordering::Relaxed);
         let forced = call.forced.load(Ordering::Relaxed);
-        match call.round.answer(call.index, turn, forced, params)? {
+        match call
+            .round
+            .answer(call.index, turn, forced, request_to_rmcp(&params))?
+        {
             Answer::Ready(response) => {
                 call.turns.store(turn + 1, Ordering::Relaxed);
-                Ok(*response)
+                response_from_rmcp(&response).map_err(SampleErrorKind::InvalidResponse)
             }
             Answer::Asked => {
                 call.suspended.store(true, Ordering::Relaxed);
@@ -321,11 +340,11 @@ impl<'a> Llm<'a> {
     async fn call_client(
         &self,
         ctx: &RequestContext<RoleServer>,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         stop: &Stop,
-    ) -> Result<CreateMessageResult, SampleErrorKind> {
+    ) -> Result<LlmResponse, SampleErrorKind> {
         // The rule rmcp's `create_message` enforces: no tools without `sampling.tools`.
-        if (params.tools.is_some() || params.tool_choice.is_some())
+        if (!params.tools.is_empty() || params.tool_choice.is_some())
             && !ctx.peer.supports_sampling_tools()
         {
             return Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(
@@ -341,7 +360,9 @@ impl<'a> Llm<'a> {
                 "the sampling messages are malformed: {message}"
             ))
         })?;
-        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(params));
+        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(
+            request_to_rmcp(&params),
+        ));
         let mut handle = tokio::select! {
             biased;
             reason = self.stopped(stop) => return Err(reason),
@@ -362,7 +383,9 @@ impl<'a> Llm<'a> {
         match answer {
             Err(_) => Err(SampleErrorKind::Client(rmcp::ServiceError::TransportClosed)),
             Ok(Err(error)) => Err(SampleErrorKind::Client(error)),
-            Ok(Ok(ClientResult::CreateMessageResult(result))) => Ok(*result),
+            Ok(Ok(ClientResult::CreateMessageResult(result))) => {
+                response_from_rmcp(&result).map_err(SampleErrorKind::InvalidResponse)
+            }
             Ok(Ok(other)) => Err(SampleErrorKind::InvalidResponse(
                 handler::explain_malformed_result(&other),
             )),
@@ -371,9 +394,9 @@ impl<'a> Llm<'a> {
 
     async fn call_handler(
         &self,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         stop: &Stop,
-    ) -> Result<CreateMessageResult, SampleErrorKind> {
+    ) -> Result<LlmResponse, SampleErrorKind> {
         let Some(handler) = self.handler else {
             return Err(SampleErrorKind::Configuration(
                 "no sampling handler is configured".into(),

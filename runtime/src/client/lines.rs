@@ -32,11 +32,10 @@ pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// ```no_run
 /// use rmcp::service::ServiceExt;
 /// use rmcp_sampling::client::{LineTransport, SamplingClient};
-/// use rmcp_sampling::{HandlerContext, HandlerError, rmcp};
-/// use rmcp::model::CreateMessageRequestParams;
+/// use rmcp_sampling::{HandlerContext, HandlerError, LlmRequest, rmcp};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let llm = |_: CreateMessageRequestParams, _: HandlerContext| async {
+/// let llm = |_: LlmRequest, _: HandlerContext| async {
 ///     Ok::<_, HandlerError>("42")
 /// };
 /// let mut server = tokio::process::Command::new("my-mcp-server")

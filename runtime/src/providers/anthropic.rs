@@ -2,10 +2,6 @@
 
 use futures::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use rmcp::model::{
-    CreateMessageRequestParams, CreateMessageResult, JsonObject, Role, SamplingMessage,
-    SamplingMessageContentBlock, ToolResultContent,
-};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -13,6 +9,7 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods};
+use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult};
 use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
@@ -90,10 +87,7 @@ impl AnthropicHandler {
     }
 
     /// Maps an MCP request to the Messages API request this handler would send.
-    fn to_wire(
-        &self,
-        params: &CreateMessageRequestParams,
-    ) -> Result<MessagesRequest, HandlerError> {
+    fn to_wire(&self, params: &LlmRequest) -> Result<MessagesRequest, HandlerError> {
         let messages = params
             .messages
             .iter()
@@ -104,15 +98,14 @@ impl AnthropicHandler {
         let tools: Vec<WireTool> = params
             .tools
             .iter()
-            .flatten()
             .map(|tool| WireTool {
-                name: tool.name.to_string(),
-                description: tool.description.as_deref().map(str::to_owned),
-                input_schema: Value::Object((*tool.input_schema).clone()),
+                name: tool.name.clone(),
+                description: tool.description.clone(),
+                input_schema: Value::Object(tool.input_schema.clone()),
             })
             .collect();
-        let tool_choice = tool_choice(PROVIDER, params, !tools.is_empty(), "any")?
-            .map(|kind| WireToolChoice { kind });
+        let tool_choice =
+            tool_choice(params, !tools.is_empty(), "any").map(|kind| WireToolChoice { kind });
         Ok(MessagesRequest {
             model: self
                 .http
@@ -122,7 +115,7 @@ impl AnthropicHandler {
             system: params.system_prompt.clone().filter(|s| !s.is_empty()),
             messages,
             temperature: params.temperature,
-            stop_sequences: params.stop_sequences.clone().unwrap_or_default(),
+            stop_sequences: params.stop_sequences.clone(),
             tools,
             tool_choice,
         })
@@ -179,9 +172,9 @@ impl AnthropicHandlerBuilder {
 impl SamplingHandler for AnthropicHandler {
     fn create_message(
         &self,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         cx: HandlerContext,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>> {
+    ) -> BoxFuture<'_, Result<LlmResponse, HandlerError>> {
         Box::pin(async move {
             let request = self.to_wire(&params)?;
             let response: MessagesResponse = self.http.post(&request, &cx.cancellation).await?;
@@ -191,23 +184,21 @@ impl SamplingHandler for AnthropicHandler {
 }
 
 /// One MCP message as a Messages API message.
-fn to_wire_message(index: usize, message: &SamplingMessage) -> Result<WireMessage, HandlerError> {
+fn to_wire_message(index: usize, message: &Message) -> Result<WireMessage, HandlerError> {
     let unsupported = |what: &str| unsupported_content(PROVIDER, index, message, what);
     let user = message.role == Role::User;
     let mut content = Vec::with_capacity(message.content.len());
-    for block in message.content.iter() {
+    for block in &message.content {
         let block = match block {
-            SamplingMessageContentBlock::Text(text) if text.text.is_empty() => continue,
-            SamplingMessageContentBlock::Text(text) => WireBlock::Text {
-                text: text.text.clone(),
-            },
-            SamplingMessageContentBlock::Image(image) => image_block(&image.data, &image.mime_type),
-            SamplingMessageContentBlock::ToolUse(call) if !user => WireBlock::ToolUse {
+            Content::Text { text } if text.is_empty() => continue,
+            Content::Text { text } => WireBlock::Text { text: text.clone() },
+            Content::Image { data, mime_type } => image_block(data, mime_type),
+            Content::ToolCall(call) if !user => WireBlock::ToolUse {
                 id: call.id.clone(),
                 name: call.name.clone(),
-                input: call.input.clone(),
+                input: call.arguments.clone(),
             },
-            SamplingMessageContentBlock::ToolResult(result) if user => tool_result_block(result)?,
+            Content::ToolResult(result) if user => tool_result_block(result)?,
             other => return Err(unsupported(refusal(other))),
         };
         content.push(block);
@@ -228,7 +219,7 @@ fn image_block(data: &str, mime_type: &str) -> WireBlock {
     }
 }
 
-fn tool_result_block(result: &ToolResultContent) -> Result<WireBlock, HandlerError> {
+fn tool_result_block(result: &ToolResult) -> Result<WireBlock, HandlerError> {
     let content = tool_result_pieces(PROVIDER, result)?
         .into_iter()
         .filter_map(|piece| match piece {
@@ -240,9 +231,9 @@ fn tool_result_block(result: &ToolResultContent) -> Result<WireBlock, HandlerErr
         })
         .collect();
     Ok(WireBlock::ToolResult {
-        tool_use_id: result.tool_use_id.clone(),
+        tool_use_id: result.call_id.clone(),
         content,
-        is_error: (result.is_error == Some(true)).then_some(true),
+        is_error: result.is_error.then_some(true),
     })
 }
 
@@ -254,7 +245,7 @@ fn tool_result_block(result: &ToolResultContent) -> Result<WireBlock, HandlerErr
 fn from_wire(
     response: MessagesResponse,
     request: &MessagesRequest,
-) -> Result<CreateMessageResult, HandlerError> {
+) -> Result<LlmResponse, HandlerError> {
     let mut content = response.content;
     let cut = response.stop_reason.as_deref() == Some("max_tokens");
     if cut && let Some(ResponseBlock::ToolUse { name, .. }) = content.last() {
@@ -282,7 +273,7 @@ fn from_wire(
     let mut blocks = Vec::with_capacity(content.len());
     for block in content {
         match block {
-            ResponseBlock::Text { text } => blocks.push(SamplingMessageContentBlock::text(text)),
+            ResponseBlock::Text { text } => blocks.push(Content::text(text)),
             ResponseBlock::ToolUse { id, name, input } => {
                 let Value::Object(input) = input else {
                     return Err(HandlerError::new(
@@ -304,22 +295,23 @@ fn from_wire(
                         ),
                     ));
                 }
-                blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
+                blocks.push(Content::ToolCall(crate::message::ToolCall::new(
+                    id, name, input,
+                )));
             }
             ResponseBlock::Other => {}
         }
     }
-    let has_calls = blocks.iter().any(|b| b.as_tool_use().is_some());
+    let has_calls = blocks.iter().any(|b| b.as_tool_call().is_some());
     let stop_reason = match response.stop_reason.as_deref() {
-        Some("end_turn") => CreateMessageResult::STOP_REASON_END_TURN,
-        Some("max_tokens") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN,
-        Some("stop_sequence") => CreateMessageResult::STOP_REASON_END_SEQUENCE,
-        Some("tool_use") => CreateMessageResult::STOP_REASON_TOOL_USE,
-        Some(other) => other,
-        None if has_calls => CreateMessageResult::STOP_REASON_TOOL_USE,
-        None => CreateMessageResult::STOP_REASON_END_TURN,
-    }
-    .to_owned();
+        Some("end_turn") => StopReason::EndTurn,
+        Some("max_tokens") => StopReason::MaxTokens,
+        Some("stop_sequence") => StopReason::StopSequence,
+        Some("tool_use") => StopReason::ToolUse,
+        Some(other) => StopReason::from(other),
+        None if has_calls => StopReason::ToolUse,
+        None => StopReason::EndTurn,
+    };
     Ok(assistant_result(
         blocks,
         response.model,
@@ -365,7 +357,7 @@ enum WireBlock {
     ToolUse {
         id: String,
         name: String,
-        input: JsonObject,
+        input: serde_json::Map<String, Value>,
     },
     ToolResult {
         tool_use_id: String,

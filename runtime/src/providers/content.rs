@@ -2,20 +2,18 @@
 
 use std::borrow::Cow;
 
-use rmcp::model::{
-    ContentBlock, CreateMessageRequestParams, CreateMessageResult, ResourceContents, Role,
-    SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode, ToolResultContent,
-};
-
 use super::http::invalid_request;
 use crate::HandlerError;
+use crate::message::{
+    Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolChoice, ToolResult,
+};
 
 /// The error for a message whose content the provider cannot take: `what` says what message
 /// `index` holds and why it cannot be sent.
 pub(crate) fn unsupported_content(
     provider: &str,
     index: usize,
-    message: &SamplingMessage,
+    message: &Message,
     what: &str,
 ) -> HandlerError {
     invalid_request(
@@ -27,13 +25,11 @@ pub(crate) fn unsupported_content(
 /// What a handler says of a content block it did not accept, for the refusals both handlers
 /// share: audio (no chat API takes it), a `tool_use` block, which only assistant messages may
 /// hold, a `tool_result` block, which only user messages may hold, and any other content type.
-pub(crate) fn refusal(block: &SamplingMessageContentBlock) -> &'static str {
+pub(crate) fn refusal(block: &Content) -> &'static str {
     match block {
-        SamplingMessageContentBlock::Audio(_) => {
-            "audio content, which this handler does not support"
-        }
-        SamplingMessageContentBlock::ToolUse(_) => "a tool_use block; only assistant messages may",
-        SamplingMessageContentBlock::ToolResult(_) => "a tool_result block; only user messages may",
+        Content::Audio { .. } => "audio content, which this handler does not support",
+        Content::ToolCall(_) => "a tool_use block; only assistant messages may",
+        Content::ToolResult(_) => "a tool_result block; only user messages may",
         _ => "a content type this handler does not support",
     }
 }
@@ -42,21 +38,16 @@ pub(crate) fn refusal(block: &SamplingMessageContentBlock) -> &'static str {
 /// provider spells its own way) or `"none"`. `None` when the request sets no mode or offers
 /// no tools: a tool choice is only sent with tools.
 pub(crate) fn tool_choice(
-    provider: &str,
-    params: &CreateMessageRequestParams,
+    request: &LlmRequest,
     has_tools: bool,
     required: &'static str,
-) -> Result<Option<&'static str>, HandlerError> {
-    match params.tool_choice.as_ref().and_then(|c| c.mode.as_ref()) {
-        _ if !has_tools => Ok(None),
-        Some(ToolChoiceMode::Auto) => Ok(Some("auto")),
-        Some(ToolChoiceMode::Required) => Ok(Some(required)),
-        Some(ToolChoiceMode::None) => Ok(Some("none")),
-        Some(other) => Err(invalid_request(
-            provider,
-            format!("unknown tool choice mode {other:?}"),
-        )),
-        None => Ok(None),
+) -> Option<&'static str> {
+    match request.tool_choice {
+        _ if !has_tools => None,
+        Some(ToolChoice::Auto) => Some("auto"),
+        Some(ToolChoice::Required) => Some(required),
+        Some(ToolChoice::None) => Some("none"),
+        None => None,
     }
 }
 
@@ -64,22 +55,18 @@ pub(crate) fn tool_choice(
 /// text block when there are none: a message needs content), the model the provider reported
 /// (the requested one when it reported none) and the stop reason.
 pub(crate) fn assistant_result(
-    mut blocks: Vec<SamplingMessageContentBlock>,
+    mut blocks: Vec<Content>,
     reported_model: Option<String>,
     requested_model: &str,
-    stop_reason: String,
-) -> CreateMessageResult {
+    stop_reason: StopReason,
+) -> LlmResponse {
     if blocks.is_empty() {
-        blocks.push(SamplingMessageContentBlock::text(""));
+        blocks.push(Content::text(""));
     }
     let model = reported_model
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| requested_model.to_owned());
-    CreateMessageResult::new(
-        SamplingMessage::new_multiple(Role::Assistant, blocks),
-        model,
-    )
-    .with_stop_reason(stop_reason)
+    LlmResponse::new(Message::new(Role::Assistant, blocks), model, stop_reason)
 }
 
 /// One piece of a tool result, in the shapes providers take.
@@ -92,44 +79,23 @@ pub(crate) enum Piece<'a> {
     },
 }
 
-/// The pieces of a tool result: text, embedded text resources and resource links as text,
-/// images as images. With no content, the structured content as JSON text. Audio and binary
-/// resources are refused: no chat API takes them in a tool result.
+/// The pieces of a tool result: text and images. With no content, the structured content as
+/// JSON text. Audio is refused: no chat API takes it in a tool result.
 pub(crate) fn tool_result_pieces<'a>(
     provider: &str,
-    result: &'a ToolResultContent,
+    result: &'a ToolResult,
 ) -> Result<Vec<Piece<'a>>, HandlerError> {
     let mut pieces = Vec::with_capacity(result.content.len());
     for block in &result.content {
         let piece = match block {
-            ContentBlock::Text(text) => Piece::Text(Cow::Borrowed(&text.text)),
-            ContentBlock::Image(image) => Piece::Image {
-                data: &image.data,
-                mime_type: &image.mime_type,
-            },
-            ContentBlock::Resource(resource) => match &resource.resource {
-                ResourceContents::TextResourceContents { text, .. } => {
-                    Piece::Text(Cow::Borrowed(text))
-                }
-                _ => {
-                    return Err(invalid_request(
-                        provider,
-                        format!(
-                            "the result of tool call {:?} embeds a binary resource, which it does not support",
-                            result.tool_use_id
-                        ),
-                    ));
-                }
-            },
-            ContentBlock::ResourceLink(link) => {
-                Piece::Text(Cow::Owned(format!("{} <{}>", link.name, link.uri)))
-            }
-            ContentBlock::Audio(_) => {
+            Content::Text { text } => Piece::Text(Cow::Borrowed(text)),
+            Content::Image { data, mime_type } => Piece::Image { data, mime_type },
+            Content::Audio { .. } => {
                 return Err(invalid_request(
                     provider,
                     format!(
                         "the result of tool call {:?} holds audio, which it does not support",
-                        result.tool_use_id
+                        result.call_id
                     ),
                 ));
             }
@@ -138,7 +104,7 @@ pub(crate) fn tool_result_pieces<'a>(
                     provider,
                     format!(
                         "the result of tool call {:?} holds a content type it does not support",
-                        result.tool_use_id
+                        result.call_id
                     ),
                 ));
             }
@@ -146,7 +112,7 @@ pub(crate) fn tool_result_pieces<'a>(
         pieces.push(piece);
     }
     if pieces.is_empty()
-        && let Some(structured) = &result.structured_content
+        && let Some(structured) = &result.structured
     {
         pieces.push(Piece::Text(Cow::Owned(structured.to_string())));
     }

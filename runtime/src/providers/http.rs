@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-use rmcp::model::ModelPreferences;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::message::ModelPreferences;
 use crate::sampling::limits::prefix;
 use crate::{HandlerError, HandlerErrorKind};
 
@@ -161,11 +161,10 @@ impl HttpConfig {
     /// `any_hinted_model`, a hint no candidate matches is sent to the provider as it is.
     pub(crate) fn resolve_model(&self, preferences: Option<&ModelPreferences>) -> String {
         let hints = preferences
-            .and_then(|p| p.hints.as_deref())
+            .map(|p| p.hints.as_slice())
             .unwrap_or_default()
             .iter()
-            .filter_map(|hint| hint.name.as_deref())
-            .map(str::trim)
+            .map(|hint| hint.trim())
             .filter(|name| !name.is_empty());
         let candidates = || std::iter::once(&self.model).chain(self.models.iter());
         for hint in hints {
@@ -659,7 +658,6 @@ pub(crate) fn invalid_request(provider: &str, message: impl std::fmt::Display) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rmcp::model::ModelHint;
 
     fn config() -> HttpConfig {
         let mut config = HttpConfig::new("http://x", "gpt-4o-mini".into());
@@ -668,7 +666,7 @@ mod tests {
     }
 
     fn hints(names: &[&str]) -> ModelPreferences {
-        ModelPreferences::new().with_hints(names.iter().map(|n| ModelHint::new(*n)).collect())
+        ModelPreferences::hints(names.iter().copied())
     }
 
     #[test]

@@ -2,10 +2,6 @@
 
 use futures::future::BoxFuture;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
-use rmcp::model::{
-    CreateMessageRequestParams, CreateMessageResult, JsonObject, Role, SamplingMessage,
-    SamplingMessageContentBlock,
-};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,6 +9,7 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
+use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult};
 use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
@@ -119,7 +116,7 @@ impl OpenAiHandler {
     }
 
     /// Maps an MCP request to the Chat Completions request this handler would send.
-    fn to_wire(&self, params: &CreateMessageRequestParams) -> Result<ChatRequest, HandlerError> {
+    fn to_wire(&self, params: &LlmRequest) -> Result<ChatRequest, HandlerError> {
         let mut messages = Vec::with_capacity(params.messages.len() + 1);
         if let Some(system) = params.system_prompt.as_deref().filter(|s| !s.is_empty()) {
             messages.push(ChatMessage::System {
@@ -132,22 +129,21 @@ impl OpenAiHandler {
         let tools: Vec<ChatTool> = params
             .tools
             .iter()
-            .flatten()
             .map(|tool| {
-                let schema = Value::Object((*tool.input_schema).clone());
+                let schema = Value::Object(tool.input_schema.clone());
                 let strict_schema = self.strict.then(|| strict_schema(&schema)).flatten();
                 ChatTool {
                     kind: "function",
                     function: FunctionDef {
-                        name: tool.name.to_string(),
-                        description: tool.description.as_deref().map(str::to_owned),
+                        name: tool.name.clone(),
+                        description: tool.description.clone(),
                         strict: strict_schema.is_some().then_some(true),
                         parameters: strict_schema.unwrap_or(schema),
                     },
                 }
             })
             .collect();
-        let tool_choice = tool_choice(PROVIDER, params, !tools.is_empty(), "required")?;
+        let tool_choice = tool_choice(params, !tools.is_empty(), "required");
         let (max_tokens, max_completion_tokens) = match self.max_tokens_field {
             MaxTokensField::MaxTokens => (Some(params.max_tokens), None),
             MaxTokensField::MaxCompletionTokens => (None, Some(params.max_tokens)),
@@ -161,7 +157,7 @@ impl OpenAiHandler {
             max_tokens,
             max_completion_tokens,
             temperature: params.temperature,
-            stop: params.stop_sequences.clone().unwrap_or_default(),
+            stop: params.stop_sequences.clone(),
             parallel_tool_calls: self.parallel_tool_calls.filter(|_| !tools.is_empty()),
             tools,
             tool_choice,
@@ -250,9 +246,9 @@ impl OpenAiHandlerBuilder {
 impl SamplingHandler for OpenAiHandler {
     fn create_message(
         &self,
-        params: CreateMessageRequestParams,
+        params: LlmRequest,
         cx: HandlerContext,
-    ) -> BoxFuture<'_, Result<CreateMessageResult, HandlerError>> {
+    ) -> BoxFuture<'_, Result<LlmResponse, HandlerError>> {
         Box::pin(async move {
             let request = self.to_wire(&params)?;
             let response: ChatResponse = self.http.post(&request, &cx.cancellation).await?;
@@ -265,25 +261,23 @@ impl SamplingHandler for OpenAiHandler {
 fn push_message(
     out: &mut Vec<ChatMessage>,
     index: usize,
-    message: &SamplingMessage,
+    message: &Message,
 ) -> Result<(), HandlerError> {
     let unsupported = |what: &str| unsupported_content(PROVIDER, index, message, what);
     match message.role {
         Role::User => {
             let mut parts = Vec::new();
-            for block in message.content.iter() {
+            for block in &message.content {
                 match block {
-                    SamplingMessageContentBlock::Text(text) => parts.push(Part::Text {
-                        text: text.text.clone(),
-                    }),
-                    SamplingMessageContentBlock::Image(image) => parts.push(Part::ImageUrl {
+                    Content::Text { text } => parts.push(Part::Text { text: text.clone() }),
+                    Content::Image { data, mime_type } => parts.push(Part::ImageUrl {
                         image_url: ImageUrl {
-                            url: format!("data:{};base64,{}", image.mime_type, image.data),
+                            url: format!("data:{mime_type};base64,{data}"),
                         },
                     }),
-                    SamplingMessageContentBlock::ToolResult(result) => {
+                    Content::ToolResult(result) => {
                         out.push(ChatMessage::Tool {
-                            tool_call_id: result.tool_use_id.clone(),
+                            tool_call_id: result.call_id.clone(),
                             content: tool_result_text(result)?,
                         });
                     }
@@ -302,18 +296,18 @@ fn push_message(
         Role::Assistant => {
             let mut texts = Vec::new();
             let mut tool_calls = Vec::new();
-            for block in message.content.iter() {
+            for block in &message.content {
                 match block {
-                    SamplingMessageContentBlock::Text(text) => texts.push(text.text.as_str()),
-                    SamplingMessageContentBlock::ToolUse(call) => tool_calls.push(ToolCall {
+                    Content::Text { text } => texts.push(text.as_str()),
+                    Content::ToolCall(call) => tool_calls.push(ToolCall {
                         id: call.id.clone(),
                         kind: "function",
                         function: FunctionCall {
                             name: call.name.clone(),
-                            arguments: Value::Object(call.input.clone()).to_string(),
+                            arguments: Value::Object(call.arguments.clone()).to_string(),
                         },
                     }),
-                    SamplingMessageContentBlock::Image(_) => {
+                    Content::Image { .. } => {
                         return Err(unsupported(
                             "an image; assistant messages of this API carry text only",
                         ));
@@ -331,7 +325,7 @@ fn push_message(
 }
 
 /// A tool result as the text of a `tool` message.
-fn tool_result_text(result: &rmcp::model::ToolResultContent) -> Result<String, HandlerError> {
+fn tool_result_text(result: &ToolResult) -> Result<String, HandlerError> {
     let mut texts = Vec::new();
     for piece in tool_result_pieces(PROVIDER, result)? {
         match piece {
@@ -341,14 +335,14 @@ fn tool_result_text(result: &rmcp::model::ToolResultContent) -> Result<String, H
                     PROVIDER,
                     format!(
                         "the result of tool call {:?} holds an image; tool messages of this API carry text only",
-                        result.tool_use_id
+                        result.call_id
                     ),
                 ));
             }
         }
     }
     let text = texts.join("\n");
-    if result.is_error == Some(true)
+    if result.is_error
         && !text
             .get(..5)
             .is_some_and(|head| head.eq_ignore_ascii_case("error"))
@@ -363,10 +357,7 @@ fn tool_result_text(result: &rmcp::model::ToolResultContent) -> Result<String, H
 /// A response cut by the token limit (`finish_reason: "length"`) keeps its text and its
 /// complete tool calls, and reports `maxTokens`; a last tool call whose arguments were cut
 /// mid-JSON is dropped. When nothing usable remains, the error names the token limit.
-fn from_wire(
-    response: ChatResponse,
-    request: &ChatRequest,
-) -> Result<CreateMessageResult, HandlerError> {
+fn from_wire(response: ChatResponse, request: &ChatRequest) -> Result<LlmResponse, HandlerError> {
     let invalid = |message: String| {
         HandlerError::new(
             HandlerErrorKind::InvalidResponse,
@@ -399,7 +390,7 @@ fn from_wire(
         text
     };
     if !text.is_empty() {
-        blocks.push(SamplingMessageContentBlock::text(text));
+        blocks.push(Content::text(text));
     }
     let calls = choice.message.tool_calls.unwrap_or_default();
     let count = calls.len();
@@ -411,7 +402,9 @@ fn from_wire(
                     .id
                     .filter(|id| !id.is_empty())
                     .unwrap_or_else(|| format!("call_{index}"));
-                blocks.push(SamplingMessageContentBlock::tool_use(id, name, input));
+                blocks.push(Content::ToolCall(crate::message::ToolCall::new(
+                    id, name, input,
+                )));
             }
             Err(problem) if cut && index + 1 == count => {
                 if blocks.is_empty() {
@@ -439,20 +432,18 @@ fn from_wire(
             }
         }
     }
-    let has_calls = blocks.iter().any(|b| b.as_tool_use().is_some());
+    let has_calls = blocks.iter().any(|b| b.as_tool_call().is_some());
     let stop_reason = match choice.finish_reason.as_deref() {
-        Some("length") => CreateMessageResult::STOP_REASON_END_MAX_TOKEN.to_owned(),
-        _ if has_calls => CreateMessageResult::STOP_REASON_TOOL_USE.to_owned(),
-        Some("tool_calls" | "function_call") => {
-            CreateMessageResult::STOP_REASON_TOOL_USE.to_owned()
-        }
+        Some("length") => StopReason::MaxTokens,
+        _ if has_calls => StopReason::ToolUse,
+        Some("tool_calls" | "function_call") => StopReason::ToolUse,
         Some("stop") | None => match &choice.stop_reason {
             Some(Value::String(matched)) if request.stop.contains(matched) => {
-                CreateMessageResult::STOP_REASON_END_SEQUENCE.to_owned()
+                StopReason::StopSequence
             }
-            _ => CreateMessageResult::STOP_REASON_END_TURN.to_owned(),
+            _ => StopReason::EndTurn,
         },
-        Some(other) => other.to_owned(),
+        Some(other) => StopReason::from(other),
     };
     Ok(assistant_result(
         blocks,
@@ -464,7 +455,7 @@ fn from_wire(
 
 /// A tool call's arguments as a JSON object (an empty or missing string is `{}`), or what is
 /// wrong with them.
-fn call_arguments(arguments: Option<Value>) -> Result<JsonObject, String> {
+fn call_arguments(arguments: Option<Value>) -> Result<Map<String, Value>, String> {
     match arguments {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(object)) => Ok(object),

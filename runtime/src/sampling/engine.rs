@@ -1,21 +1,22 @@
 //! The sampling loop. Its state is plain data (`LoopState`) and the LLM call is one seam
 //! (`Llm::call`), so a channel that must stop where the loop waits for the LLM (multi
 //! round-trip on 2026-07-28) can seal the state and resume it later without a rewrite.
+//!
+//! `sample_step` and the full loops share one step: `SampleRequest::exchange` (the history
+//! checked, one LLM call, its response checked and appended, progress reported) and
+//! `SampleRequest::answer_calls` (the tools run, their results appended).
 
-use rmcp::model::{
-    CreateMessageRequestParams, CreateMessageResult, JsonObject, ProgressNotificationParam, Role,
-    SamplingMessage, SamplingMessageContentBlock, ToolChoice, ToolChoiceMode, ToolResultContent,
-    ToolUseContent,
-};
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::channel::handler::check_response;
 use crate::channel::{CallLimit, Llm};
-use crate::sampling::limits::json_size;
-use crate::sampling::request::{
-    Deadline, Messages, Options, Sampled, Step, text_of, tool_calls_of,
+use crate::message::{
+    Conversation, LlmRequest, LlmResponse, Message, ToolCall, ToolChoice, ToolResult, ToolSpec,
 };
+use crate::sampling::limits::json_size;
+use crate::sampling::request::{Deadline, Options, Sampled, Step};
 use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
@@ -25,7 +26,7 @@ use crate::{
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LoopState {
     /// Every message so far.
-    pub history: Vec<SamplingMessage>,
+    pub history: Conversation,
     /// LLM requests made so far.
     pub iterations: u32,
     /// Consecutive `final_response` calls that did not validate.
@@ -37,7 +38,7 @@ pub(crate) struct LoopState {
 }
 
 impl LoopState {
-    fn new(history: Vec<SamplingMessage>) -> Self {
+    fn new(history: Conversation) -> Self {
         Self {
             history_bytes: history.iter().map(json_size).sum(),
             history,
@@ -46,7 +47,7 @@ impl LoopState {
     }
 
     /// Appends a message, counting its bytes.
-    fn push(&mut self, message: SamplingMessage) {
+    fn push(&mut self, message: Message) {
         self.history_bytes += json_size(&message);
         self.history.push(message);
     }
@@ -58,9 +59,9 @@ enum Goal<T> {
     Text(fn(String) -> T),
     /// A `final_response` call that validates.
     Typed {
-        tool: Box<rmcp::model::Tool>,
+        tool: ToolSpec,
         type_name: &'static str,
-        parse: fn(JsonObject) -> Result<T, Vec<String>>,
+        parse: fn(Map<String, Value>) -> Result<T, Vec<String>>,
         to_text: fn(&T) -> String,
     },
 }
@@ -74,59 +75,59 @@ enum Next<T> {
 impl<'a> SampleRequest<'a> {
     /// One LLM call. Unless [`execute_tools(false)`](SampleRequest::execute_tools), the tools
     /// it asks for run and their results are appended to the returned history.
-    pub async fn sample_step(&self, messages: impl Into<Messages>) -> Result<Step, SampleError> {
-        let mut history = messages.into().0;
-        let toolset = self
-            .toolset()
-            .map_err(|e| e.with_history(history.clone()))?;
-        let llm = self
-            .llm(!toolset.is_empty())
-            .map_err(|e| e.with_history(history.clone()))?;
+    ///
+    /// `max_iterations`, `result_retries` and `text_nudges` belong to the full loops
+    /// ([`sample_text`](SampleRequest::sample_text), [`sample`](SampleRequest::sample)) and are
+    /// ignored here.
+    pub async fn sample_step(
+        &self,
+        messages: impl Into<Conversation>,
+    ) -> Result<Step, SampleError> {
+        let mut state = LoopState::new(messages.into());
         let deadline = self.loop_deadline();
-        let tools = (!toolset.is_empty()).then(|| toolset.to_rmcp_tools());
-        let bytes = history.iter().map(json_size).sum();
-        if let Err(kind) = self.check_history(bytes) {
-            return Err(SampleError::new(kind).with_history(history));
-        }
-        let forced = llm
-            .forces_answer(|| {
-                self.params(&history, tools.clone(), self.options.tool_choice.clone())
-            })
-            .map_err(|kind| SampleError::new(kind).with_history(history.clone()))?;
-        let tool_choice = match (&tools, forced) {
-            (Some(_), true) => Some(ToolChoiceMode::None),
-            _ => self.options.tool_choice.clone(),
+        let prepared = self.toolset().and_then(|toolset| {
+            let llm = self.llm(!toolset.is_empty())?;
+            Ok((llm, toolset))
+        });
+        let (llm, toolset) = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => return Err(error.with_history(state.history)),
         };
-        let bytes = history.iter().map(json_size).sum();
-        if let Err(kind) = self.check_history(bytes) {
-            return Err(SampleError::new(kind).with_history(history));
-        }
-        let params = self.params(&history, tools, tool_choice);
-        let response = match self.call_llm(&llm, params, 1, deadline).await {
-            Ok(response) => response,
-            Err(kind) => return Err(SampleError::new(kind).with_history(history)),
-        };
-        history.push(response.message.clone());
-        let calls = tool_calls_of(&response.message);
-        if let Err(kind) = self.check_tool_calls(calls.len()) {
-            return Err(SampleError::new(kind).with_history(history));
-        }
-        if self.options.execute_tools && !calls.is_empty() {
-            let results = self.run_tools(&llm, &toolset, &calls, 1, deadline).await;
-            match results {
-                Ok(results) => history.push(SamplingMessage::new_multiple(Role::User, results)),
-                Err(kind) => return Err(SampleError::new(kind).with_history(history)),
+        let offered = toolset.specs();
+        let result = async {
+            let forced = llm.forces_answer(|| {
+                self.request(&state.history, offered.clone(), self.options.tool_choice)
+            })?;
+            let choice = match (offered.is_empty(), forced) {
+                (true, _) => None,
+                (false, true) => Some(ToolChoice::None),
+                (false, false) => self.options.tool_choice,
+            };
+            let response = self
+                .exchange(&llm, &mut state, offered, choice, 1, deadline)
+                .await?;
+            let calls = response.message.tool_calls();
+            if self.options.execute_tools && !calls.is_empty() {
+                self.answer_calls(&llm, &toolset, &calls, &mut state, 1, deadline)
+                    .await?;
             }
+            Ok(response)
         }
-        self.report_progress(1).await;
-        Ok(Step { response, history })
+        .await;
+        match result {
+            Ok(response) => Ok(Step {
+                response,
+                history: state.history,
+            }),
+            Err(kind) => Err(SampleError::new(kind).with_history(state.history)),
+        }
     }
 
     /// Runs the loop until the LLM answers in text: the tools it calls run and their results
     /// go back to it, step after step.
     pub async fn sample_text(
         &self,
-        messages: impl Into<Messages>,
+        messages: impl Into<Conversation>,
     ) -> Result<Sampled<String>, SampleError> {
         self.run(messages.into(), Goal::Text(|text| text)).await
     }
@@ -138,13 +139,14 @@ impl<'a> SampleRequest<'a> {
     /// are answered with the list of violations; text answers get a nudge up to
     /// [`text_nudges`](SampleRequest::text_nudges) times. When a response calls other tools
     /// beside `final_response`, those run first (their results are in the history), then the
-    /// `final_response` call is validated.
+    /// `final_response` call is validated. [`tool_choice`](SampleRequest::tool_choice) is
+    /// ignored: a typed answer always requires a tool call.
     pub async fn sample<T: StructuredResult>(
         &self,
-        messages: impl Into<Messages>,
+        messages: impl Into<Conversation>,
     ) -> Result<Sampled<T>, SampleError> {
         let goal = Goal::Typed {
-            tool: Box::new(T::final_response_tool()),
+            tool: ToolSpec::from(T::final_response_tool()),
             type_name: T::type_name(),
             parse: T::parse_final_response,
             to_text: T::to_text,
@@ -167,8 +169,18 @@ impl<'a> SampleRequest<'a> {
         .map_err(SampleError::new)
     }
 
-    async fn run<T>(&self, messages: Messages, goal: Goal<T>) -> Result<Sampled<T>, SampleError> {
-        let mut state = LoopState::new(messages.0);
+    async fn run<T>(
+        &self,
+        messages: Conversation,
+        goal: Goal<T>,
+    ) -> Result<Sampled<T>, SampleError> {
+        let mut state = LoopState::new(messages);
+        if self.options.max_iterations == 0 {
+            return Err(SampleError::new(SampleErrorKind::Configuration(
+                "max_iterations is 0: a loop needs at least one LLM request".into(),
+            ))
+            .with_history(state.history));
+        }
         let deadline = self.loop_deadline();
         let prepared = self.toolset().and_then(|toolset| {
             let typed = matches!(goal, Goal::Typed { .. });
@@ -178,7 +190,7 @@ impl<'a> SampleRequest<'a> {
             Ok(prepared) => prepared,
             Err(error) => return Err(error.with_history(state.history)),
         };
-        let offered = toolset.to_rmcp_tools();
+        let offered = toolset.specs();
         loop {
             match self
                 .turn(&llm, &toolset, &offered, &goal, &mut state, deadline)
@@ -196,7 +208,7 @@ impl<'a> SampleRequest<'a> {
         &self,
         llm: &Llm<'_>,
         toolset: &Toolset<'_>,
-        offered: &[rmcp::model::Tool],
+        offered: &[ToolSpec],
         goal: &Goal<T>,
         state: &mut LoopState,
         deadline: Option<Instant>,
@@ -208,13 +220,9 @@ impl<'a> SampleRequest<'a> {
         let forced = llm.forces_answer(|| {
             let mut tools = offered.to_vec();
             if let Goal::Typed { tool, .. } = goal {
-                tools.push((**tool).clone());
+                tools.push(tool.clone());
             }
-            self.params(
-                &state.history,
-                Some(tools),
-                self.options.tool_choice.clone(),
-            )
+            self.request(&state.history, tools, self.options.tool_choice)
         })?;
         state.iterations += 1;
         let step = state.iterations;
@@ -230,44 +238,47 @@ impl<'a> SampleRequest<'a> {
         };
         let (tools, tool_choice) = match goal {
             Goal::Text(_) => {
-                let tools = (!offered.is_empty()).then(|| offered.to_vec());
-                let choice = match (&tools, last, step, &self.options.tool_choice) {
-                    (Some(_), true, _, _) => Some(ToolChoiceMode::None),
-                    (_, _, 1, choice) => choice.clone(),
-                    (_, _, _, Some(_)) => Some(ToolChoiceMode::Auto),
-                    (_, _, _, None) => None,
+                let choice = match (offered.is_empty(), last, step, self.options.tool_choice) {
+                    (true, ..) => None,
+                    (false, true, _, _) => Some(ToolChoice::None),
+                    (false, _, 1, choice) => choice,
+                    (false, _, _, Some(_)) => Some(ToolChoice::Auto),
+                    (false, _, _, None) => None,
                 };
-                (tools, choice)
+                (offered.to_vec(), choice)
             }
             Goal::Typed { tool, .. } => {
                 let mut tools = if last { Vec::new() } else { offered.to_vec() };
-                tools.push((**tool).clone());
-                (Some(tools), Some(ToolChoiceMode::Required))
+                tools.push(tool.clone());
+                (tools, Some(ToolChoice::Required))
             }
         };
-        self.check_history(state.history_bytes)?;
-        let params = self.params(&state.history, tools, tool_choice);
-        let response = self.call_llm(llm, params, step, deadline).await?;
-        state.push(response.message.clone());
-        let calls = tool_calls_of(&response.message);
-        self.check_tool_calls(calls.len())?;
-        self.report_progress(step).await;
+        let response = self
+            .exchange(llm, state, tools, tool_choice, step, deadline)
+            .await?;
+        let done = |state: &mut LoopState, text: String, result: T| {
+            Next::Done(Sampled {
+                text,
+                result,
+                history: std::mem::take(&mut state.history),
+                model: response.model.clone(),
+                stop_reason: response.stop_reason.clone(),
+                steps: step,
+            })
+        };
 
+        let calls = response.message.tool_calls();
         match goal {
             Goal::Text(from_text) => {
                 if calls.is_empty() {
-                    let text = text_of(&response.message).unwrap_or_default();
-                    return Ok(Next::Done(Sampled {
-                        result: from_text(text.clone()),
-                        text,
-                        history: std::mem::take(&mut state.history),
-                    }));
+                    let text = response.message.text().unwrap_or_default();
+                    return Ok(done(state, text.clone(), from_text(text)));
                 }
                 if last {
                     return Err(out_of_turns());
                 }
-                let results = self.run_tools(llm, toolset, &calls, step, deadline).await?;
-                state.push(SamplingMessage::new_multiple(Role::User, results));
+                self.answer_calls(llm, toolset, &calls, state, step, deadline)
+                    .await?;
                 Ok(Next::Continue)
             }
             Goal::Typed {
@@ -281,13 +292,13 @@ impl<'a> SampleRequest<'a> {
                     if state.text_answers > self.options.text_nudges {
                         return Err(SampleErrorKind::TextInsteadOfResult {
                             type_name,
-                            text: text_of(&response.message).unwrap_or_default(),
+                            text: response.message.text().unwrap_or_default(),
                         });
                     }
                     if last {
                         return Err(out_of_turns());
                     }
-                    state.push(SamplingMessage::user_text(nudge(type_name)));
+                    state.push(Message::user(nudge(type_name)));
                     return Ok(Next::Continue);
                 }
                 let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
@@ -295,7 +306,7 @@ impl<'a> SampleRequest<'a> {
                     return Err(out_of_turns());
                 }
                 // Other tools run first; their results are part of the history either way.
-                let others: Vec<&ToolUseContent> = calls
+                let others: Vec<&ToolCall> = calls
                     .iter()
                     .copied()
                     .filter(|c| c.name != FINAL_RESPONSE)
@@ -309,10 +320,7 @@ impl<'a> SampleRequest<'a> {
                 .into_iter();
                 if !has_final {
                     state.invalid_results = 0;
-                    state.push(SamplingMessage::new_multiple(
-                        Role::User,
-                        other_results.collect(),
-                    ));
+                    state.push(Message::tool_results(other_results));
                     return Ok(Next::Continue);
                 }
                 // The first final_response call is the answer; results keep the calls' order.
@@ -322,17 +330,16 @@ impl<'a> SampleRequest<'a> {
                     if call.name != FINAL_RESPONSE {
                         results.extend(other_results.next());
                     } else if verdict.is_some() {
-                        results.push(error_result(
+                        results.push(ToolResult::error(
                             &call.id,
                             "final_response was already called in this response; only the \
-                             first call counts"
-                                .into(),
+                             first call counts",
                         ));
                     } else {
-                        let parsed = parse(call.input.clone());
+                        let parsed = parse(call.arguments.clone());
                         results.push(match &parsed {
-                            Ok(_) => ok_result(&call.id, "Final response accepted."),
-                            Err(violations) => error_result(
+                            Ok(_) => ToolResult::text(&call.id, "Final response accepted."),
+                            Err(violations) => ToolResult::error(
                                 &call.id,
                                 crate::violation_report(type_name, violations),
                             ),
@@ -340,13 +347,9 @@ impl<'a> SampleRequest<'a> {
                         verdict = Some(parsed);
                     }
                 }
-                state.push(SamplingMessage::new_multiple(Role::User, results));
+                state.push(Message::tool_results(results));
                 match verdict {
-                    Some(Ok(value)) => Ok(Next::Done(Sampled {
-                        text: to_text(&value),
-                        result: value,
-                        history: std::mem::take(&mut state.history),
-                    })),
+                    Some(Ok(value)) => Ok(done(state, to_text(&value), value)),
                     Some(Err(violations)) => {
                         state.invalid_results += 1;
                         if state.invalid_results > self.options.result_retries || last {
@@ -363,45 +366,76 @@ impl<'a> SampleRequest<'a> {
         }
     }
 
-    fn params(
+    /// The request of one LLM call.
+    fn request(
         &self,
-        history: &[SamplingMessage],
-        tools: Option<Vec<rmcp::model::Tool>>,
-        tool_choice: Option<ToolChoiceMode>,
-    ) -> CreateMessageRequestParams {
+        history: &Conversation,
+        tools: Vec<ToolSpec>,
+        tool_choice: Option<ToolChoice>,
+    ) -> LlmRequest {
         let options: &Options = &self.options;
-        let mut params = CreateMessageRequestParams::default();
-        params.messages = history.to_vec();
-        params.system_prompt = options.system_prompt.clone();
-        params.temperature = options.temperature;
-        params.max_tokens = options.max_tokens;
-        params.stop_sequences = options.stop_sequences.clone();
-        params.model_preferences = options.model_preferences.clone();
-        params.include_context = options.include_context.clone();
-        params.metadata = options.metadata.clone();
-        params.tools = tools;
-        params.tool_choice = tool_choice.map(|mode| {
-            let mut choice = ToolChoice::default();
-            choice.mode = Some(mode);
-            choice
-        });
-        params
+        let mut request = LlmRequest::new(history.clone(), options.max_tokens);
+        request.system_prompt = options.system_prompt.clone();
+        request.temperature = options.temperature;
+        request.stop_sequences = options.stop_sequences.clone();
+        request.model_preferences = options.model_preferences.clone();
+        request.include_context = options.include_context;
+        request.metadata = options.metadata.clone();
+        request.tools = tools;
+        request.tool_choice = tool_choice;
+        request
+    }
+
+    /// The step both `sample_step` and the loops take: the history checked against its limit,
+    /// one LLM call with these tools, its response checked and appended to the history,
+    /// progress reported.
+    async fn exchange(
+        &self,
+        llm: &Llm<'_>,
+        state: &mut LoopState,
+        tools: Vec<ToolSpec>,
+        tool_choice: Option<ToolChoice>,
+        step: u32,
+        deadline: Option<Instant>,
+    ) -> Result<LlmResponse, SampleErrorKind> {
+        self.check_history(state.history_bytes)?;
+        let request = self.request(&state.history, tools, tool_choice);
+        let response = self.call_llm(llm, request, step, deadline).await?;
+        state.push(response.message.clone());
+        self.check_tool_calls(response.message.tool_calls().len())?;
+        self.report_progress(step).await;
+        Ok(response)
+    }
+
+    /// Runs the tools of `calls` and appends their results to the history.
+    async fn answer_calls(
+        &self,
+        llm: &Llm<'_>,
+        toolset: &Toolset<'_>,
+        calls: &[&ToolCall],
+        state: &mut LoopState,
+        step: u32,
+        deadline: Option<Instant>,
+    ) -> Result<(), SampleErrorKind> {
+        let results = self.run_tools(llm, toolset, calls, step, deadline).await?;
+        state.push(Message::tool_results(results));
+        Ok(())
     }
 
     /// One LLM call, traced, cancellable, with its response checked.
     async fn call_llm(
         &self,
         llm: &Llm<'_>,
-        params: CreateMessageRequestParams,
+        request: LlmRequest,
         step: u32,
         deadline: Option<Instant>,
-    ) -> Result<CreateMessageResult, SampleErrorKind> {
+    ) -> Result<LlmResponse, SampleErrorKind> {
         let span = tracing::info_span!(
             "sampling.llm_call",
             step,
             channel = llm.channel(),
-            messages = params.messages.len(),
-            tools = params.tools.as_ref().map_or(0, Vec::len),
+            messages = request.messages.len(),
+            tools = request.tools.len(),
             error = tracing::field::Empty,
         );
         if llm.cancellation().is_cancelled() {
@@ -417,7 +451,7 @@ impl<'a> SampleRequest<'a> {
                 .unwrap_or(self.sampler.llm_time_limit()),
             deadline,
         };
-        let result = llm.call(params, limit).instrument(span.clone()).await;
+        let result = llm.call(request, limit).instrument(span.clone()).await;
         let result = result.and_then(|response| {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
@@ -434,10 +468,10 @@ impl<'a> SampleRequest<'a> {
         &self,
         llm: &Llm<'_>,
         toolset: &Toolset<'_>,
-        calls: &[&ToolUseContent],
+        calls: &[&ToolCall],
         step: u32,
         deadline: Option<Instant>,
-    ) -> Result<Vec<SamplingMessageContentBlock>, SampleErrorKind> {
+    ) -> Result<Vec<ToolResult>, SampleErrorKind> {
         let cancellation = llm.cancellation();
         if cancellation.is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
@@ -501,7 +535,7 @@ impl<'a> SampleRequest<'a> {
         let Some(token) = ctx.meta.get_progress_token() else {
             return;
         };
-        let mut progress = ProgressNotificationParam::new(token, f64::from(step));
+        let mut progress = rmcp::model::ProgressNotificationParam::new(token, f64::from(step));
         progress.message = Some(format!("sampling step {step}"));
         if let Err(error) = ctx.peer.notify_progress(progress).await {
             tracing::debug!(%error, "could not send a sampling progress notification");
@@ -514,18 +548,4 @@ fn nudge(type_name: &str) -> String {
         "You answered in text, but this task needs a structured `{type_name}`: call the \
          `{FINAL_RESPONSE}` tool with your final answer as its arguments."
     )
-}
-
-fn ok_result(id: &str, text: &str) -> SamplingMessageContentBlock {
-    SamplingMessageContentBlock::ToolResult(ToolResultContent::new(
-        id,
-        vec![rmcp::model::ContentBlock::text(text)],
-    ))
-}
-
-fn error_result(id: &str, text: String) -> SamplingMessageContentBlock {
-    SamplingMessageContentBlock::ToolResult(ToolResultContent::error(
-        id,
-        vec![rmcp::model::ContentBlock::text(text)],
-    ))
 }

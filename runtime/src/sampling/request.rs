@@ -3,14 +3,14 @@
 use std::time::{Duration, Instant};
 
 use rmcp::RoleServer;
-use rmcp::model::{
-    ContextInclusion, CreateMessageResult, ModelHint, ModelPreferences, Role, SamplingContent,
-    SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode, ToolUseContent,
-};
 use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::message::{
+    ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
+    ToolChoice,
+};
 use crate::tools::exec::Concurrency;
 use crate::{Sampler, SamplingTool};
 
@@ -51,7 +51,10 @@ pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 /// works: `max_tokens` 512, at most 100 LLM requests, each answered within 5 minutes
 /// ([`DEFAULT_LLM_TIMEOUT`]), tools run one at a time with no time limit, error details not
 /// masked, and the limits that keep one loop small ([`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`],
-/// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]).
+/// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]). A call starts from the
+/// sampler's defaults (its system prompt, `max_tokens`, temperature, model preferences,
+/// masking, tool time limit, time budget and iterations cap, see [`Sampler`]); what the call
+/// sets replaces them.
 #[must_use = "a sampling request does nothing until it is sampled"]
 pub struct SampleRequest<'a> {
     pub(crate) sampler: &'a Sampler,
@@ -66,11 +69,11 @@ pub(crate) struct Options {
     pub system_prompt: Option<String>,
     pub temperature: Option<f32>,
     pub max_tokens: u32,
-    pub stop_sequences: Option<Vec<String>>,
+    pub stop_sequences: Vec<String>,
     pub model_preferences: Option<ModelPreferences>,
     pub include_context: Option<ContextInclusion>,
     pub metadata: Option<Value>,
-    pub tool_choice: Option<ToolChoiceMode>,
+    pub tool_choice: Option<ToolChoice>,
     pub max_iterations: u32,
     pub result_retries: u32,
     pub text_nudges: u32,
@@ -101,7 +104,7 @@ impl Default for Options {
             system_prompt: None,
             temperature: None,
             max_tokens: DEFAULT_MAX_TOKENS,
-            stop_sequences: None,
+            stop_sequences: Vec::new(),
             model_preferences: None,
             include_context: None,
             metadata: None,
@@ -128,7 +131,7 @@ impl<'a> SampleRequest<'a> {
         Self {
             sampler,
             ctx,
-            options: Options::default(),
+            options: sampler.defaults().clone(),
             tools: Vec::new(),
         }
     }
@@ -153,7 +156,7 @@ impl<'a> SampleRequest<'a> {
 
     /// Sequences that stop generation.
     pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
-        self.options.stop_sequences = Some(stops.into_iter().map(Into::into).collect());
+        self.options.stop_sequences = stops.into_iter().map(Into::into).collect();
         self
     }
 
@@ -189,26 +192,34 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// How the LLM must use tools. For a text answer it applies to the first request and is
-    /// reset to `auto` after it; a typed answer always requires a tool call.
-    pub fn tool_choice(mut self, mode: ToolChoiceMode) -> Self {
+    /// reset to `auto` after it; [`sample_step`](SampleRequest::sample_step) sends it as it
+    /// is; a typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
+    /// ignores it.
+    pub fn tool_choice(mut self, mode: ToolChoice) -> Self {
         self.options.tool_choice = Some(mode);
         self
     }
 
     /// The most LLM requests in one loop (default 100). The last one offers no tools (text)
     /// or only `final_response` (typed), so the LLM answers within the budget.
+    ///
+    /// 0 is refused when the loop starts, with
+    /// [`SampleErrorKind::Configuration`](crate::SampleErrorKind::Configuration).
     pub fn max_iterations(mut self, max: u32) -> Self {
-        self.options.max_iterations = max.max(1);
+        self.options.max_iterations = max;
         self
     }
 
-    /// How many consecutive invalid `final_response` calls get a retry (default 3).
+    /// How many consecutive invalid `final_response` calls get a retry (default 3). Only
+    /// [`sample`](SampleRequest::sample) has a typed result; `sample_text` and `sample_step`
+    /// ignore it.
     pub fn result_retries(mut self, retries: u32) -> Self {
         self.options.result_retries = retries;
         self
     }
 
     /// How many text answers in a typed loop get a nudge to call `final_response` (default 3).
+    /// Only [`sample`](SampleRequest::sample) nudges; `sample_text` and `sample_step` ignore it.
     pub fn text_nudges(mut self, nudges: u32) -> Self {
         self.options.text_nudges = nudges;
         self
@@ -292,63 +303,10 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// For [`sample_step`](SampleRequest::sample_step): whether the tools the LLM calls are run
-    /// and their results appended (default true).
+    /// and their results appended (default true). The full loops always run them and ignore it.
     pub fn execute_tools(mut self, execute: bool) -> Self {
         self.options.execute_tools = execute;
         self
-    }
-}
-
-/// The input messages of a sampling call: a string (one user message), a list of strings
-/// (one user message each), or full [`SamplingMessage`]s for a multi-turn conversation.
-#[derive(Debug, Clone, Default)]
-pub struct Messages(pub Vec<SamplingMessage>);
-
-impl From<&str> for Messages {
-    fn from(text: &str) -> Self {
-        Self(vec![SamplingMessage::user_text(text)])
-    }
-}
-
-impl From<String> for Messages {
-    fn from(text: String) -> Self {
-        Self(vec![SamplingMessage::user_text(text)])
-    }
-}
-
-impl From<&String> for Messages {
-    fn from(text: &String) -> Self {
-        text.as_str().into()
-    }
-}
-
-impl From<Vec<String>> for Messages {
-    fn from(texts: Vec<String>) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl From<Vec<&str>> for Messages {
-    fn from(texts: Vec<&str>) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl<const N: usize> From<[&str; N]> for Messages {
-    fn from(texts: [&str; N]) -> Self {
-        Self(texts.into_iter().map(SamplingMessage::user_text).collect())
-    }
-}
-
-impl From<Vec<SamplingMessage>> for Messages {
-    fn from(messages: Vec<SamplingMessage>) -> Self {
-        Self(messages)
-    }
-}
-
-impl From<SamplingMessage> for Messages {
-    fn from(message: SamplingMessage) -> Self {
-        Self(vec![message])
     }
 }
 
@@ -358,9 +316,7 @@ pub struct ModelHints(pub ModelPreferences);
 
 impl ModelHints {
     fn from_names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        let mut preferences = ModelPreferences::default();
-        preferences.hints = Some(names.into_iter().map(ModelHint::new).collect());
-        Self(preferences)
+        Self(ModelPreferences::hints(names))
     }
 }
 
@@ -402,12 +358,13 @@ impl From<ModelPreferences> for ModelHints {
 
 /// The outcome of one LLM call ([`SampleRequest::sample_step`]).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Step {
     /// The LLM's response.
-    pub response: CreateMessageResult,
+    pub response: LlmResponse,
     /// The whole conversation: the input, the response and, when tools ran, their results.
     /// Pass it to the next `sample_step` to go on.
-    pub history: Vec<SamplingMessage>,
+    pub history: Conversation,
 }
 
 impl Step {
@@ -418,61 +375,38 @@ impl Step {
 
     /// The text of the response (its text blocks joined), if it has any.
     pub fn text(&self) -> Option<String> {
-        text_of(&self.response.message)
+        self.response.message.text()
     }
 
     /// The tool calls of the response, in order.
-    pub fn tool_calls(&self) -> Vec<&ToolUseContent> {
-        tool_calls_of(&self.response.message)
+    pub fn tool_calls(&self) -> Vec<&ToolCall> {
+        self.response.message.tool_calls()
     }
 
     /// Whether the tools were run and their results are the last message of the history.
     pub fn tools_executed(&self) -> bool {
         self.is_tool_use()
-            && self.history.last().is_some_and(|m| {
-                m.role == Role::User && blocks(m).iter().any(|b| b.as_tool_result().is_some())
-            })
+            && self
+                .history
+                .last()
+                .is_some_and(|m| m.role == Role::User && !m.results().is_empty())
     }
 }
 
 /// The outcome of a sampling loop.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Sampled<T> {
     /// The final text; for a typed result, its JSON.
     pub text: String,
     /// The result: the text, or the validated typed value.
     pub result: T,
     /// Every message exchanged, including rejected attempts.
-    pub history: Vec<SamplingMessage>,
-}
-
-/// The text blocks of a message joined, or `None` when it has none.
-pub(crate) fn text_of(message: &SamplingMessage) -> Option<String> {
-    let mut texts = blocks(message)
-        .iter()
-        .filter_map(|b| b.as_text())
-        .peekable();
-    texts.peek()?;
-    Some(
-        texts
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
-/// The tool_use blocks of a message.
-pub(crate) fn tool_calls_of(message: &SamplingMessage) -> Vec<&ToolUseContent> {
-    blocks(message)
-        .iter()
-        .filter_map(|b| b.as_tool_use())
-        .collect()
-}
-
-/// The content blocks of a message as a slice (rmcp's `SamplingContent::iter` allocates).
-pub(crate) fn blocks(message: &SamplingMessage) -> &[SamplingMessageContentBlock] {
-    match &message.content {
-        SamplingContent::Single(block) => std::slice::from_ref(block),
-        SamplingContent::Multiple(blocks) => blocks,
-    }
+    pub history: Conversation,
+    /// The model that gave the final answer, as the LLM reported it.
+    pub model: String,
+    /// Why the LLM stopped its final answer.
+    pub stop_reason: StopReason,
+    /// How many LLM calls the loop made.
+    pub steps: u32,
 }

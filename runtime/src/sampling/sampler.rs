@@ -10,7 +10,8 @@ use rmcp::service::RequestContext;
 use rmcp::model::RequestStateCodec;
 
 use crate::channel::roundtrip::state::RoundTripConfig;
-use crate::{DEFAULT_LLM_TIMEOUT, SampleRequest, SamplingHandler};
+use crate::sampling::request::{Deadline, Options};
+use crate::{DEFAULT_LLM_TIMEOUT, ModelHints, SampleRequest, SamplingHandler};
 
 /// When a configured [`SamplingHandler`] answers instead of the client's LLM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,13 +31,12 @@ pub enum HandlerMode {
 /// with [`Sampler::on`] inside a tool:
 ///
 /// ```
-/// use rmcp_sampling::{HandlerContext, HandlerError, HandlerMode, Sampler};
-/// use rmcp_sampling::rmcp::model::CreateMessageRequestParams;
+/// use rmcp_sampling::{HandlerContext, HandlerError, HandlerMode, LlmRequest, Sampler};
 ///
 /// // The client's LLM only.
 /// let client_only = Sampler::new();
 /// // The client's LLM when it can, this handler otherwise; and when the client declines.
-/// let handler = |_: CreateMessageRequestParams, _: HandlerContext| async {
+/// let handler = |_: LlmRequest, _: HandlerContext| async {
 ///     Ok::<_, HandlerError>("from the server's own model")
 /// };
 /// let with_fallback = Sampler::with_handler(handler).fallback_on_decline(true);
@@ -49,6 +49,8 @@ pub struct Sampler {
     fallback_on_decline: bool,
     round_trip: RoundTripConfig,
     llm_timeout: Duration,
+    /// What every call starts from; a call's own settings override them.
+    defaults: Options,
 }
 
 impl Default for Sampler {
@@ -59,6 +61,7 @@ impl Default for Sampler {
             fallback_on_decline: false,
             round_trip: RoundTripConfig::default(),
             llm_timeout: DEFAULT_LLM_TIMEOUT,
+            defaults: Options::default(),
         }
     }
 }
@@ -84,6 +87,7 @@ impl fmt::Debug for Sampler {
             .field("max_state_bytes", &self.round_trip.max_state_bytes)
             .field("round_budget", &self.round_trip.round_budget)
             .field("llm_timeout", &self.llm_timeout)
+            .field("defaults", &self.defaults)
             .finish()
     }
 }
@@ -143,6 +147,68 @@ impl Sampler {
     /// The time limit of each LLM request.
     pub fn llm_time_limit(&self) -> Duration {
         self.llm_timeout
+    }
+
+    /// The system prompt of every call (a call's own
+    /// [`system_prompt`](SampleRequest::system_prompt) replaces it).
+    pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.defaults.system_prompt = Some(prompt.into());
+        self
+    }
+
+    /// The `max_tokens` of every LLM request (default [`DEFAULT_MAX_TOKENS`](crate::DEFAULT_MAX_TOKENS);
+    /// a call can set its own).
+    pub fn max_tokens(mut self, max_tokens: u32) -> Self {
+        self.defaults.max_tokens = max_tokens;
+        self
+    }
+
+    /// The temperature of every call (a call can set its own).
+    pub fn temperature(mut self, temperature: f32) -> Self {
+        self.defaults.temperature = Some(temperature);
+        self
+    }
+
+    /// The model preferences of every call: one hint name, a list of names, or full
+    /// [`ModelPreferences`](crate::message::ModelPreferences) (a call can set its own).
+    pub fn model_preferences(mut self, preferences: impl Into<ModelHints>) -> Self {
+        self.defaults.model_preferences = Some(preferences.into().0);
+        self
+    }
+
+    /// Whether every call masks the details of tool failures (see
+    /// [`SampleRequest::mask_error_details`]; a call can set its own).
+    pub fn mask_error_details(mut self, mask: bool) -> Self {
+        self.defaults.mask_error_details = mask;
+        self
+    }
+
+    /// The time limit of each tool call in every loop (a call can set its own with
+    /// [`SampleRequest::tool_timeout`]).
+    pub fn tool_timeout(mut self, timeout: Duration) -> Self {
+        self.defaults.tool_timeout = Some(timeout);
+        self
+    }
+
+    /// The time every loop may take, counted from its start (see
+    /// [`SampleRequest::time_budget`]; a call can set its own budget or
+    /// [`deadline`](SampleRequest::deadline)).
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.defaults.deadline = Some(Deadline::After(budget));
+        self
+    }
+
+    /// The most LLM requests in every loop (default
+    /// [`DEFAULT_MAX_ITERATIONS`](crate::DEFAULT_MAX_ITERATIONS); 0 makes every loop fail with a
+    /// configuration error; a call can set its own).
+    pub fn max_iterations(mut self, max: u32) -> Self {
+        self.defaults.max_iterations = max;
+        self
+    }
+
+    /// What every call starts from.
+    pub(crate) fn defaults(&self) -> &Options {
+        &self.defaults
     }
 
     /// The mode.

@@ -5,9 +5,9 @@ use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
-use rmcp::model::{ContentBlock, SamplingMessageContentBlock, ToolResultContent, ToolUseContent};
 use tracing::Instrument;
 
+use crate::message::{ToolCall, ToolResult};
 use crate::sampling::limits::cut_tool_result;
 use crate::tools::tool::ToolCallErrorKind;
 use crate::{ToolCallError, ToolOutput, Toolset};
@@ -36,13 +36,13 @@ pub(crate) struct ExecOptions {
     pub step: u32,
 }
 
-/// Runs `calls` and returns one tool_result block per call, in the order of the calls. Every
+/// Runs `calls` and returns one result per call, in the order of the calls. Every
 /// failure becomes an `is_error` result; nothing here fails the loop.
 pub(crate) async fn execute(
     toolset: &Toolset<'_>,
-    calls: &[&ToolUseContent],
+    calls: &[&ToolCall],
     options: ExecOptions,
-) -> Vec<SamplingMessageContentBlock> {
+) -> Vec<ToolResult> {
     let forced_sequential = calls
         .iter()
         .any(|call| toolset.get(&call.name).is_some_and(|t| t.is_sequential()));
@@ -52,7 +52,7 @@ pub(crate) async fn execute(
         Concurrency::Limited(n) => n.max(1),
         Concurrency::Unlimited => calls.len(),
     };
-    // Collected, so no closure over `&&ToolUseContent` lives across an await: that closure's
+    // Collected, so no closure over `&&ToolCall` lives across an await: that closure's
     // higher-ranked lifetimes would make the loop's future not provably `Send` (rmcp's
     // `#[tool]` futures must be).
     let runs: Vec<_> = calls
@@ -71,11 +71,7 @@ pub(crate) async fn execute(
     }
 }
 
-async fn run_one(
-    toolset: &Toolset<'_>,
-    call: &ToolUseContent,
-    options: ExecOptions,
-) -> SamplingMessageContentBlock {
+async fn run_one(toolset: &Toolset<'_>, call: &ToolCall, options: ExecOptions) -> ToolResult {
     let span = tracing::info_span!(
         "sampling.tool_call",
         tool = %call.name,
@@ -86,28 +82,24 @@ async fn run_one(
     let outcome = invoke(toolset, call, options.timeout)
         .instrument(span.clone())
         .await;
-    let block = match outcome {
-        Ok(output) => ToolResultContent::new(
+    match outcome {
+        Ok(output) => ToolResult::text(
             call.id.clone(),
-            vec![ContentBlock::text(cut_tool_result(
-                output.into_text(),
-                options.max_result_bytes,
-            ))],
+            cut_tool_result(output.into_text(), options.max_result_bytes),
         ),
         Err(error) => {
             span.record("error", tracing::field::display(&error));
             tracing::warn!(parent: &span, tool = %call.name, error = %error, "sampling tool failed");
             let text = message_for_llm(&call.name, &error, options.mask_error_details);
             let text = cut_tool_result(text, options.max_result_bytes);
-            ToolResultContent::error(call.id.clone(), vec![ContentBlock::text(text)])
+            ToolResult::error(call.id.clone(), text)
         }
-    };
-    SamplingMessageContentBlock::ToolResult(block)
+    }
 }
 
 async fn invoke(
     toolset: &Toolset<'_>,
-    call: &ToolUseContent,
+    call: &ToolCall,
     timeout: Option<Duration>,
 ) -> Result<ToolOutput, ToolCallError> {
     let Some(tool) = toolset.get(&call.name) else {
@@ -126,7 +118,7 @@ async fn invoke(
         ));
     };
     // Both making the future (argument decoding, a sync closure) and polling it may panic.
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(call.input.clone())))
+    let future = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(call.arguments.clone())))
         .map_err(|panic| panicked(&call.name, panic))?;
     let guarded = AssertUnwindSafe(future).catch_unwind();
     let finished = match timeout {

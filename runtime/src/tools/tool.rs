@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::ToolError;
+use crate::message::ToolSpec;
 
 /// The future a tool's call returns.
 pub type ToolFuture<'a> = BoxFuture<'a, Result<ToolOutput, ToolCallError>>;
@@ -176,17 +177,13 @@ impl<'a> SamplingTool<'a> {
         (self.call)(args)
     }
 
-    /// The tool as rmcp describes it in a `sampling/createMessage` request.
-    pub fn to_rmcp_tool(&self) -> rmcp::model::Tool {
-        let mut tool = rmcp::model::Tool::new(
+    /// The tool as the LLM is offered it.
+    pub fn spec(&self) -> ToolSpec {
+        ToolSpec::new(
             self.name.clone(),
-            self.description.clone().unwrap_or_default(),
-            self.input_schema.clone(),
-        );
-        if self.description.is_none() {
-            tool.description = None;
-        }
-        tool
+            self.description.as_deref().map(str::to_owned),
+            (*self.input_schema).clone(),
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::message::ToolSpec;
 use crate::{SamplingTool, ToolsetError};
 
 /// The name of the synthetic tool through which the LLM delivers a typed result.
@@ -66,8 +67,8 @@ impl<'a> Toolset<'a> {
         self.tools.is_empty()
     }
 
-    /// The tools as rmcp describes them in a `sampling/createMessage` request.
-    pub fn to_rmcp_tools(&self) -> Vec<rmcp::model::Tool> {
-        self.tools.iter().map(SamplingTool::to_rmcp_tool).collect()
+    /// The tools as the LLM is offered them.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.iter().map(SamplingTool::spec).collect()
     }
 }

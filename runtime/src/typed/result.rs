@@ -53,7 +53,8 @@ use crate::typed::validate;
 /// let tool = Plan::final_response_tool();
 /// assert!(tool.description.unwrap().ends_with("`Plan`: A customer's plan."));
 /// let answer = serde_json::json!({"name": "pro", "seats": "ten"});
-/// let violations = Plan::parse_final_response(answer.as_object().unwrap().clone()).unwrap_err();
+/// let parsed = Plan::parse_final_response(answer.as_object().unwrap().clone());
+/// let violations = parsed.err().unwrap();
 /// assert_eq!(violations, ["/seats: expected integer, found string \"ten\""]);
 /// ```
 #[diagnostic::on_unimplemented(

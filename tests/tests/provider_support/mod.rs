@@ -6,13 +6,13 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rmcp_sampling::message::{ModelPreferences, ToolChoice, ToolSpec};
 use rmcp_sampling::providers::RetryPolicy;
-use rmcp_sampling::rmcp::model::{
-    AudioContent, ContentBlock, CreateMessageRequestParams, CreateMessageResult, ImageContent,
-    JsonObject, ModelHint, ModelPreferences, Role, SamplingMessage, SamplingMessageContentBlock,
-    Tool, ToolChoice, ToolResultContent,
+use rmcp_sampling::{
+    Content, HandlerContext, HandlerError, HandlerErrorKind, LlmRequest, LlmResponse, Message,
+    Role, SamplingHandler, Side, ToolCall, ToolResult,
 };
-use rmcp_sampling::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
+use serde_json::Map;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -93,100 +93,103 @@ pub(crate) fn cx() -> HandlerContext {
 /// One call of the handler.
 pub(crate) async fn call(
     handler: &impl SamplingHandler,
-    params: CreateMessageRequestParams,
-) -> Result<CreateMessageResult, HandlerError> {
+    params: LlmRequest,
+) -> Result<LlmResponse, HandlerError> {
     handler.create_message(params, cx()).await
 }
 
 /// A request with one user text, "Hello", and a 64-token limit.
-pub(crate) fn hello() -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Hello")], 64)
+pub(crate) fn hello() -> LlmRequest {
+    LlmRequest::new("Hello", 64)
 }
 
 /// [`hello`] with model hints named `names`, in order.
-pub(crate) fn hinted(names: &[&str]) -> CreateMessageRequestParams {
-    hello().with_model_preferences(
-        ModelPreferences::new().with_hints(names.iter().map(|n| ModelHint::new(*n)).collect()),
-    )
+pub(crate) fn hinted(names: &[&str]) -> LlmRequest {
+    hello().with_model_preferences(ModelPreferences::hints(names.iter().copied()))
 }
 
 /// A request whose only message, of `role`, holds only `block`.
-pub(crate) fn lone_block(
-    role: Role,
-    block: SamplingMessageContentBlock,
-) -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(vec![SamplingMessage::new(role, block)], 10)
+pub(crate) fn lone_block(role: Role, block: Content) -> LlmRequest {
+    LlmRequest::new(Message::new(role, [block]), 10)
 }
 
 /// Requests no handler can send, each with a word its error must contain: a user's audio
 /// clip, a `tool_use` block in a user message, a `tool_result` block in an assistant message.
-pub(crate) fn refused_by_every_handler() -> Vec<(CreateMessageRequestParams, &'static str)> {
-    let audio = AudioContent::new("AAAA", "audio/wav");
-    let call = SamplingMessageContentBlock::tool_use("c1", "x", JsonObject::new());
-    let result = SamplingMessageContentBlock::tool_result("c1", vec![ContentBlock::text("3")]);
+pub(crate) fn refused_by_every_handler() -> Vec<(LlmRequest, &'static str)> {
+    let audio = Content::Audio {
+        data: "AAAA".into(),
+        mime_type: "audio/wav".into(),
+    };
+    let call = Content::ToolCall(ToolCall::new("c1", "x", Map::new()));
+    let result = Content::ToolResult(ToolResult::text("c1", "3"));
     vec![
-        (
-            lone_block(Role::User, SamplingMessageContentBlock::Audio(audio)),
-            "audio",
-        ),
+        (lone_block(Role::User, audio), "audio"),
         (lone_block(Role::User, call), "tool_use"),
         (lone_block(Role::Assistant, result), "tool_result"),
     ]
 }
 
 /// A request with one tool call `c1` and its result, which holds only `block`.
-pub(crate) fn tool_result_holding(block: ContentBlock) -> CreateMessageRequestParams {
-    CreateMessageRequestParams::new(
+pub(crate) fn tool_result_holding(block: Content) -> LlmRequest {
+    LlmRequest::new(
         vec![
-            SamplingMessage::assistant_tool_use("c1", "tool", JsonObject::new()),
-            SamplingMessage::user_tool_result("c1", vec![block]),
+            assistant_calls("", &[("c1", "tool", json!({}))]),
+            Message::tool_results([ToolResult {
+                content: vec![block],
+                ..ToolResult::text("c1", "")
+            }]),
         ],
         10,
     )
 }
 
 /// A user message asking about a PNG picture: a text block, then an image block.
-pub(crate) fn picture_question() -> SamplingMessage {
-    SamplingMessage::new_multiple(
+pub(crate) fn picture_question() -> Message {
+    Message::new(
         Role::User,
-        vec![
-            SamplingMessageContentBlock::text("What is in this picture? Then add 1 and 2."),
-            SamplingMessageContentBlock::Image(ImageContent::new("iVBORw0KGgo=", "image/png")),
+        [
+            Content::text("What is in this picture? Then add 1 and 2."),
+            Content::Image {
+                data: "iVBORw0KGgo=".into(),
+                mime_type: "image/png".into(),
+            },
         ],
     )
 }
 
 /// An assistant message: a text block (none when `text` is empty), then one tool call per
 /// (id, name, input), in order.
-pub(crate) fn assistant_calls(text: &str, calls: &[(&str, &str, Value)]) -> SamplingMessage {
-    let text = (!text.is_empty()).then(|| SamplingMessageContentBlock::text(text));
+pub(crate) fn assistant_calls(text: &str, calls: &[(&str, &str, Value)]) -> Message {
+    let text = (!text.is_empty()).then(|| Content::text(text));
     let calls = calls.iter().map(|(id, name, input)| {
-        SamplingMessageContentBlock::tool_use(*id, *name, object(input.clone()))
+        Content::ToolCall(ToolCall::new(*id, *name, object(input.clone())))
     });
-    SamplingMessage::new_multiple(Role::Assistant, text.into_iter().chain(calls).collect())
+    Message::new(Role::Assistant, text.into_iter().chain(calls))
 }
 
 /// A result of tool call `id` with no content, only structured content `value`.
-pub(crate) fn structured_result(id: &str, value: Value) -> ToolResultContent {
-    let mut result = ToolResultContent::new(id, vec![]);
-    result.structured_content = Some(value);
-    result
+pub(crate) fn structured_result(id: &str, value: Value) -> ToolResult {
+    ToolResult {
+        content: Vec::new(),
+        structured: Some(value),
+        ..ToolResult::text(id, "")
+    }
 }
 
 /// The tools `add` (two required integers, with a description) and `lookup` (no
 /// description, no properties).
-pub(crate) fn add_and_lookup_tools() -> Vec<Tool> {
+pub(crate) fn add_and_lookup_tools() -> Vec<ToolSpec> {
     vec![
-        Tool::new(
+        ToolSpec::new(
             "add",
-            "Add two integers.",
+            Some("Add two integers.".into()),
             object(json!({
                 "type": "object",
                 "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
                 "required": ["a", "b"]
             })),
         ),
-        Tool::new_with_raw(
+        ToolSpec::new(
             "lookup",
             None,
             object(json!({"type": "object", "properties": {}})),
@@ -195,38 +198,43 @@ pub(crate) fn add_and_lookup_tools() -> Vec<Tool> {
 }
 
 /// The JSON object `value` (which must be one).
-pub(crate) fn object(value: Value) -> JsonObject {
+pub(crate) fn object(value: Value) -> Map<String, Value> {
     value.as_object().unwrap().clone()
 }
 
 // ---- Reading results -------------------------------------------------------------------
 
 /// The texts of the result's text blocks, in order.
-pub(crate) fn text_of(result: &CreateMessageResult) -> Vec<String> {
+pub(crate) fn text_of(result: &LlmResponse) -> Vec<String> {
     result
         .message
         .content
         .iter()
-        .filter_map(|b| b.as_text().map(|t| t.text.clone()))
+        .filter_map(|b| b.as_text().map(str::to_owned))
         .collect()
 }
 
 /// The result's tool calls, in order, as (id, name, input).
-pub(crate) fn tool_uses(result: &CreateMessageResult) -> Vec<(String, String, Value)> {
+pub(crate) fn tool_uses(result: &LlmResponse) -> Vec<(String, String, Value)> {
     result
         .message
-        .content
-        .iter()
-        .filter_map(|b| b.as_tool_use())
-        .map(|t| (t.id.clone(), t.name.clone(), Value::Object(t.input.clone())))
+        .tool_calls()
+        .into_iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.name.clone(),
+                Value::Object(t.arguments.clone()),
+            )
+        })
         .collect()
 }
 
 /// Calls the handler once per request, in order; every call must succeed.
 pub(crate) async fn answers(
     handler: &impl SamplingHandler,
-    requests: impl IntoIterator<Item = CreateMessageRequestParams>,
-) -> Vec<CreateMessageResult> {
+    requests: impl IntoIterator<Item = LlmRequest>,
+) -> Vec<LlmResponse> {
     let mut results = Vec::new();
     for params in requests {
         results.push(call(handler, params).await.unwrap());
@@ -234,11 +242,11 @@ pub(crate) async fn answers(
     results
 }
 
-/// The stop reason of each result (each must have one).
-pub(crate) fn stop_reasons(results: &[CreateMessageResult]) -> Vec<String> {
+/// The stop reason of each result, by its MCP name.
+pub(crate) fn stop_reasons(results: &[LlmResponse]) -> Vec<String> {
     results
         .iter()
-        .map(|r| r.stop_reason.clone().unwrap())
+        .map(|r| r.stop_reason.as_str().to_owned())
         .collect()
 }
 
@@ -250,14 +258,18 @@ pub(crate) async fn tool_choices_sent(
     handler: &impl SamplingHandler,
     server: &MockServer,
 ) -> Vec<Value> {
-    let tool = Tool::new("t", "A tool.", object(json!({"type": "object"})));
-    for choice in [ToolChoice::auto(), ToolChoice::none()] {
+    let tool = ToolSpec::new(
+        "t",
+        Some("A tool.".into()),
+        object(json!({"type": "object"})),
+    );
+    for choice in [ToolChoice::Auto, ToolChoice::None] {
         let params = hello()
             .with_tools(vec![tool.clone()])
             .with_tool_choice(choice);
         call(handler, params).await.unwrap();
     }
-    call(handler, hello().with_tool_choice(ToolChoice::required()))
+    call(handler, hello().with_tool_choice(ToolChoice::Required))
         .await
         .unwrap();
     sent(server, "tool_choice").await
@@ -327,7 +339,7 @@ pub(crate) async fn assert_times_out(handler: &impl SamplingHandler, server: &Mo
 pub(crate) async fn assert_refused_before_sending<'a>(
     handler: &impl SamplingHandler,
     server: &MockServer,
-    cases: impl IntoIterator<Item = (CreateMessageRequestParams, &'a str)>,
+    cases: impl IntoIterator<Item = (LlmRequest, &'a str)>,
 ) {
     for (params, needle) in refused_by_every_handler().into_iter().chain(cases) {
         let err = call(handler, params).await.unwrap_err();

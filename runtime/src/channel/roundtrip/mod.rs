@@ -10,6 +10,9 @@
 //! [`Sampler::reply`](crate::Sampler::reply), which runs the body, notices when every sampling
 //! call in it is waiting for the client, and turns that into the tool's [`ToolReply`].
 
+// The round trip carries rmcp's sampling types on the wire (deprecated by SEP-2577).
+#![allow(deprecated)]
+
 pub(crate) mod state;
 
 use std::collections::BTreeMap;
@@ -401,7 +404,7 @@ fn fingerprint(params: &CreateMessageRequestParams) -> String {
 fn parse_response(value: &serde_json::Value) -> Result<CreateMessageResult, String> {
     let result: CreateMessageResult = serde_path_to_error::deserialize(value)
         .map_err(|e| format!("not a sampling result: {e}"))?;
-    crate::channel::handler::check_response(&result)?;
+    crate::channel::handler::check_response(&crate::message::rmcp::response_from_rmcp(&result)?)?;
     Ok(result)
 }
 

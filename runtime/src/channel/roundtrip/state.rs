@@ -14,6 +14,9 @@
 //! responses, tool results) is what the client's LLM has already seen or is about to see in the
 //! next request's history.
 
+// The sealed journal stores rmcp's sampling types (deprecated by SEP-2577).
+#![allow(deprecated)]
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
