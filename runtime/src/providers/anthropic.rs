@@ -262,13 +262,14 @@ fn from_wire(
                 HandlerErrorKind::InvalidResponse,
                 format!(
                     "the {PROVIDER}'s response was cut off by the token limit (max_tokens = {}, \
-                     stop_reason \"max_tokens\") in the middle of a call to tool {name:?}, and \
+                     stop_reason \"max_tokens\") in the middle of a call to tool {:?}, and \
                      holds nothing else: raise the request's max_tokens",
-                    request.max_tokens
+                    request.max_tokens,
+                    quote(&name)
                 ),
             ));
         }
-        tracing::debug!(tool = %name, "dropped a tool call cut off by the token limit");
+        tracing::debug!(tool = %quote(&name), "dropped a tool call cut off by the token limit");
     }
     let mut blocks = Vec::with_capacity(content.len());
     for block in content {

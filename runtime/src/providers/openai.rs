@@ -410,14 +410,15 @@ fn from_wire(response: ChatResponse, request: &ChatRequest) -> Result<LlmRespons
                 if blocks.is_empty() {
                     return Err(invalid(format!(
                         "was cut off by the token limit ({} = {}, finish_reason \"length\") in \
-                         the middle of a call to tool {name:?}, and holds nothing else: raise \
+                         the middle of a call to tool {:?}, and holds nothing else: raise \
                          the request's max_tokens ({problem})",
                         request.max_tokens_field_name(),
                         request.token_limit(),
+                        quote(&name),
                     )));
                 }
                 tracing::debug!(
-                    tool = %name,
+                    tool = %quote(&name),
                     %problem,
                     "dropped a tool call cut off by the token limit"
                 );
@@ -428,7 +429,10 @@ fn from_wire(response: ChatResponse, request: &ChatRequest) -> Result<LlmRespons
                 } else {
                     ""
                 };
-                return Err(invalid(format!("calls tool {name:?} {problem}{cause}")));
+                return Err(invalid(format!(
+                    "calls tool {:?} {problem}{cause}",
+                    quote(&name)
+                )));
             }
         }
     }
