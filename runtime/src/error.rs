@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::message::Conversation;
+use crate::sampling::control::LoopUsage;
 
 /// An error whose message is meant for the LLM.
 ///
@@ -128,6 +129,30 @@ pub enum SampleErrorKind {
         /// The violations of the last attempt, each naming its JSON path.
         violations: Vec<String>,
     },
+    /// A [usage limit](crate::UsageLimits) was reached before the loop had its answer.
+    UsageLimit {
+        /// Which limit: `llm_calls`, `tool_calls`, `input_tokens` or `output_tokens`.
+        limit: &'static str,
+        /// Its value.
+        max: u64,
+    },
+    /// The LLM's answer was cut by the token limit (see
+    /// [`on_truncated_answer`](crate::SampleRequest::on_truncated_answer)).
+    TruncatedAnswer {
+        /// The request's `max_tokens`.
+        max_tokens: u32,
+        /// The cut answer.
+        text: String,
+    },
+    /// The request asked for a tool call (`tool_choice: required`) and the LLM kept
+    /// answering in text.
+    NoToolCall {
+        /// The last text answer.
+        text: String,
+    },
+    /// The [`stop_when`](crate::SampleRequest::stop_when) condition held and the LLM did not
+    /// give its final answer on the last request.
+    Stopped,
     /// The LLM kept answering in text although a typed result was required.
     TextInsteadOfResult {
         /// The result type asked for.
@@ -143,6 +168,7 @@ pub struct SampleError {
     // Boxed: the kinds are large and errors travel through every `Result` of the loop.
     kind: Box<SampleErrorKind>,
     history: Conversation,
+    usage: LoopUsage,
 }
 
 impl SampleError {
@@ -151,12 +177,23 @@ impl SampleError {
         Self {
             kind: Box::new(kind),
             history: Conversation::new(),
+            usage: LoopUsage::default(),
         }
     }
 
     pub(crate) fn with_history(mut self, history: Conversation) -> Self {
         self.history = history;
         self
+    }
+
+    pub(crate) fn with_usage(mut self, usage: LoopUsage) -> Self {
+        self.usage = usage;
+        self
+    }
+
+    /// What the loop used up to the failure: LLM calls, tool calls, tokens, per step.
+    pub fn usage(&self) -> &LoopUsage {
+        &self.usage
     }
 
     /// What went wrong.
@@ -243,6 +280,23 @@ impl fmt::Display for SampleError {
                 f,
                 "the LLM did not produce a valid `{type_name}`: {}",
                 violations.join("; ")
+            ),
+            SampleErrorKind::UsageLimit { limit, max } => write!(
+                f,
+                "sampling reached its usage limit of {max} {} before a final answer ({})",
+                limit.replace('_', " "),
+                self.usage
+            ),
+            SampleErrorKind::TruncatedAnswer { max_tokens, text } => write!(
+                f,
+                "the LLM's answer was cut off by the token limit (max_tokens = {max_tokens}): {text:?}"
+            ),
+            SampleErrorKind::NoToolCall { text } => write!(
+                f,
+                "the LLM answered in text although a tool call was required (tool_choice: required): {text:?}"
+            ),
+            SampleErrorKind::Stopped => f.write_str(
+                "the loop's stop condition held and the LLM gave no final answer on its last request",
             ),
             SampleErrorKind::TextInsteadOfResult { type_name, text } => write!(
                 f,

@@ -29,6 +29,7 @@ pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
 pub use message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall, ToolResult,
 };
+pub use sampling::control::{LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits};
 pub use sampling::request::{
     DEFAULT_LLM_TIMEOUT, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
     DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,

@@ -75,10 +75,7 @@ async fn every_llm_call_and_tool_call_has_a_span() {
         .iter()
         .map(|(_, s)| s.clone())
         .collect();
-    let llm_calls: Vec<&String> = spans
-        .iter()
-        .filter(|s| s.starts_with("sampling.llm_call"))
-        .collect();
+    let llm_calls: Vec<&String> = spans.iter().filter(|s| s.starts_with("chat ")).collect();
     assert_eq!(llm_calls.len(), 2, "{spans:#?}");
     assert!(
         llm_calls[0].contains("step=1") && llm_calls[0].contains("channel=\"handler\""),
@@ -88,9 +85,16 @@ async fn every_llm_call_and_tool_call_has_a_span() {
         llm_calls[1].contains("step=2") && llm_calls[1].contains("messages=3"),
         "{spans:#?}"
     );
+    // OpenTelemetry GenAI names and attributes.
+    assert!(
+        llm_calls[0].contains("otel.name=\"chat scripted-llm\"")
+            && llm_calls[0].contains("gen_ai.operation.name=\"chat\"")
+            && llm_calls[0].contains("gen_ai.response.finish_reasons=\"toolUse\""),
+        "{spans:#?}"
+    );
     let tool_calls: Vec<&String> = spans
         .iter()
-        .filter(|s| s.starts_with("sampling.tool_call"))
+        .filter(|s| s.starts_with("execute_tool "))
         .collect();
     assert_eq!(tool_calls.len(), 2, "{spans:#?}");
     assert!(
@@ -98,6 +102,11 @@ async fn every_llm_call_and_tool_call_has_a_span() {
         "{spans:#?}"
     );
     assert!(!tool_calls[0].contains("error="), "{spans:#?}");
+    assert!(
+        tool_calls[0].contains("otel.name=execute_tool divide")
+            && tool_calls[0].contains("gen_ai.tool.call.id=call_1"),
+        "{spans:#?}"
+    );
     assert!(
         tool_calls[1].contains("call_id=call_2")
             && tool_calls[1].contains("error=division by zero"),

@@ -9,7 +9,9 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods};
-use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult};
+use crate::message::{
+    Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult, Usage,
+};
 use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
@@ -46,7 +48,9 @@ const PROVIDER: &str = "Anthropic API";
 /// And back: `text` and `tool_use` blocks (other block types, such as `thinking`, are
 /// skipped); `stop_reason` `end_turn` → `endTurn`, `max_tokens` → `maxTokens`,
 /// `stop_sequence` → `stopSequence`, `tool_use` → `toolUse`, others as they are; the model
-/// the API reports. An answer cut by `max_tokens` whose last block is a `tool_use` loses that
+/// the API reports; `usage` as [`Usage`], its input being all the input tokens
+/// (`input_tokens` plus the cache reads and writes, which Anthropic counts apart) and its
+/// cached input the cache reads. An answer cut by `max_tokens` whose last block is a `tool_use` loses that
 /// call (its input may be incomplete) and keeps the rest; with nothing else, the error names
 /// the token limit. Headers: `x-api-key`, `anthropic-version` (default `2023-06-01`).
 ///
@@ -313,12 +317,9 @@ fn from_wire(
         None if has_calls => StopReason::ToolUse,
         None => StopReason::EndTurn,
     };
-    Ok(assistant_result(
-        blocks,
-        response.model,
-        &request.model,
-        stop_reason,
-    ))
+    let mut answer = assistant_result(blocks, response.model, &request.model, stop_reason);
+    answer.usage = response.usage.map(Usage::from);
+    Ok(answer)
 }
 
 // ---- Wire types ------------------------------------------------------------------------
@@ -398,6 +399,36 @@ struct MessagesResponse {
     content: Vec<ResponseBlock>,
     #[serde(default)]
     stop_reason: Option<String>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+/// `usage`: `input_tokens` count only the uncached input; the cache reads and writes are
+/// counted apart.
+#[derive(Debug, Deserialize)]
+struct WireUsage {
+    #[serde(default)]
+    input_tokens: u64,
+    #[serde(default)]
+    output_tokens: u64,
+    #[serde(default)]
+    cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_read_input_tokens: Option<u64>,
+}
+
+impl From<WireUsage> for Usage {
+    fn from(wire: WireUsage) -> Self {
+        let read = wire.cache_read_input_tokens.unwrap_or(0);
+        let written = wire.cache_creation_input_tokens.unwrap_or(0);
+        let input = wire
+            .input_tokens
+            .saturating_add(read)
+            .saturating_add(written);
+        let mut usage = Usage::new(input, wire.output_tokens);
+        usage.cached_input_tokens = wire.cache_read_input_tokens;
+        usage
+    }
 }
 
 #[derive(Debug, Deserialize)]

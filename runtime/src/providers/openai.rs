@@ -9,7 +9,9 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
-use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult};
+use crate::message::{
+    Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult, Usage,
+};
 use crate::sampling::limits::quote;
 use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
@@ -52,7 +54,9 @@ const PROVIDER: &str = "OpenAI-compatible API";
 /// without an id gets `call_<index>`); `finish_reason` `length` → `maxTokens`, `tool_calls`
 /// (or any other answer with tool calls) → `toolUse`, `stop` → `endTurn`, or `stopSequence`
 /// when the server reports which stop sequence matched (vLLM's `stop_reason`); other reasons
-/// pass through as they are. The model is the one the server reports.
+/// pass through as they are. The model is the one the server reports; `usage` becomes
+/// [`Usage`] (`prompt_tokens` as input, `completion_tokens` as output,
+/// `prompt_tokens_details.cached_tokens` as cached input).
 ///
 /// An answer cut by the token limit (`length`) keeps its text and its complete tool calls
 /// and says `maxTokens`, so the loop can run them and tell the LLM its reply was cut; a last
@@ -449,12 +453,9 @@ fn from_wire(response: ChatResponse, request: &ChatRequest) -> Result<LlmRespons
         },
         Some(other) => StopReason::from(other),
     };
-    Ok(assistant_result(
-        blocks,
-        response.model,
-        &request.model,
-        stop_reason,
-    ))
+    let mut answer = assistant_result(blocks, response.model, &request.model, stop_reason);
+    answer.usage = response.usage.map(Usage::from);
+    Ok(answer)
 }
 
 /// A tool call's arguments as a JSON object (an empty or missing string is `{}`), or what is
@@ -728,6 +729,33 @@ struct ChatResponse {
     #[serde(default)]
     model: Option<String>,
     choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+/// `usage`: `prompt_tokens` include the cached ones (`prompt_tokens_details.cached_tokens`).
+#[derive(Debug, Deserialize)]
+struct WireUsage {
+    #[serde(default)]
+    prompt_tokens: u64,
+    #[serde(default)]
+    completion_tokens: u64,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PromptTokensDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+}
+
+impl From<WireUsage> for Usage {
+    fn from(wire: WireUsage) -> Self {
+        let mut usage = Usage::new(wire.prompt_tokens, wire.completion_tokens);
+        usage.cached_input_tokens = wire.prompt_tokens_details.and_then(|d| d.cached_tokens);
+        usage
+    }
 }
 
 #[derive(Debug, Deserialize)]

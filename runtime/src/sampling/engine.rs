@@ -13,8 +13,10 @@ use tracing::Instrument;
 use crate::channel::handler::check_response;
 use crate::channel::{CallLimit, Llm};
 use crate::message::{
-    Conversation, LlmRequest, LlmResponse, Message, ToolCall, ToolChoice, ToolResult, ToolSpec,
+    Content, Conversation, LlmRequest, LlmResponse, Message, StopReason, ToolCall, ToolChoice,
+    ToolResult, ToolSpec,
 };
+use crate::sampling::control::{LoopUsage, StepContext, TruncatedAnswer};
 use crate::sampling::limits::json_size;
 use crate::sampling::request::{Deadline, Options, Sampled, Step};
 use crate::tools::exec::{self, ExecOptions};
@@ -31,10 +33,36 @@ pub(crate) struct LoopState {
     pub iterations: u32,
     /// Consecutive `final_response` calls that did not validate.
     pub invalid_results: u32,
-    /// Text answers given while a typed result was required.
+    /// Text answers given while a typed result (or a tool call) was required.
     pub text_answers: u32,
     /// Bytes of `history` as JSON, kept up to date by [`LoopState::push`].
     pub history_bytes: usize,
+    /// What the loop used so far.
+    pub usage: LoopUsage,
+    /// Why the next request must be the last one, when something other than
+    /// `max_iterations` or the round budget says so.
+    pub forced: Option<Forced>,
+    /// The last request asked for a tool call (`required`) and got none: ask again.
+    pub required_again: bool,
+}
+
+/// Why a loop asks for its final answer early.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Forced {
+    /// A usage limit (`llm_calls`, `tool_calls`) is reached.
+    Limit(&'static str, u64),
+    /// The author's stop condition held.
+    Stopped,
+}
+
+impl Forced {
+    /// The error when the last request still brought no final answer.
+    fn error(self) -> SampleErrorKind {
+        match self {
+            Self::Limit(limit, max) => SampleErrorKind::UsageLimit { limit, max },
+            Self::Stopped => SampleErrorKind::Stopped,
+        }
+    }
 }
 
 impl LoopState {
@@ -118,8 +146,11 @@ impl<'a> SampleRequest<'a> {
             Ok(response) => Ok(Step {
                 response,
                 history: state.history,
+                usage: state.usage,
             }),
-            Err(kind) => Err(SampleError::new(kind).with_history(state.history)),
+            Err(kind) => Err(SampleError::new(kind)
+                .with_history(state.history)
+                .with_usage(state.usage)),
         }
     }
 
@@ -141,7 +172,7 @@ impl<'a> SampleRequest<'a> {
     /// beside `final_response`, those run first (their results are in the history), then the
     /// `final_response` call is validated. [`tool_choice`](SampleRequest::tool_choice) is
     /// ignored: a typed answer always requires a tool call.
-    pub async fn sample<T: StructuredResult>(
+    pub async fn sample<T: StructuredResult + 'static>(
         &self,
         messages: impl Into<Conversation>,
     ) -> Result<Sampled<T>, SampleError> {
@@ -169,7 +200,7 @@ impl<'a> SampleRequest<'a> {
         .map_err(SampleError::new)
     }
 
-    async fn run<T>(
+    async fn run<T: 'static>(
         &self,
         messages: Conversation,
         goal: Goal<T>,
@@ -198,13 +229,17 @@ impl<'a> SampleRequest<'a> {
             {
                 Ok(Next::Done(done)) => return Ok(done),
                 Ok(Next::Continue) => {}
-                Err(kind) => return Err(SampleError::new(kind).with_history(state.history)),
+                Err(kind) => {
+                    return Err(SampleError::new(kind)
+                        .with_history(state.history)
+                        .with_usage(state.usage));
+                }
             }
         }
     }
 
     /// One LLM request and what follows from its response.
-    async fn turn<T>(
+    async fn turn<T: 'static>(
         &self,
         llm: &Llm<'_>,
         toolset: &Toolset<'_>,
@@ -213,9 +248,13 @@ impl<'a> SampleRequest<'a> {
         state: &mut LoopState,
         deadline: Option<Instant>,
     ) -> Result<Next<T>, SampleErrorKind> {
+        let limits = self.options.usage_limits;
         let cap = self.options.max_iterations;
         if state.iterations >= cap {
             return Err(SampleErrorKind::MaxIterations(cap));
+        }
+        if let Some((limit, max)) = limits.tokens_reached(&state.usage) {
+            return Err(SampleErrorKind::UsageLimit { limit, max });
         }
         let forced = llm.forces_answer(|| {
             let mut tools = offered.to_vec();
@@ -226,22 +265,34 @@ impl<'a> SampleRequest<'a> {
         })?;
         state.iterations += 1;
         let step = state.iterations;
-        let last = step == cap || forced;
-        // The error when the last request still gets no answer: the iterations cap, or the
-        // rounds the client affords (multi round-trip).
+        if let Some(max) = limits.llm_calls
+            && step >= max
+            && step < cap
+        {
+            state
+                .forced
+                .get_or_insert(Forced::Limit("llm_calls", u64::from(max)));
+        }
+        let last = step == cap || forced || state.forced.is_some();
+        // The error when the last request still gets no answer: the iterations cap, the
+        // rounds the client affords (multi round-trip), a usage limit or the stop condition.
+        let early = state.forced;
         let out_of_turns = || {
             if step == cap {
                 SampleErrorKind::MaxIterations(cap)
+            } else if let Some(early) = early {
+                early.error()
             } else {
                 SampleErrorKind::RoundBudget(llm.round_budget())
             }
         };
         let (tools, tool_choice) = match goal {
             Goal::Text(_) => {
-                let choice = match (offered.is_empty(), last, step, self.options.tool_choice) {
+                let first = step == 1 || state.required_again;
+                let choice = match (offered.is_empty(), last, first, self.options.tool_choice) {
                     (true, ..) => None,
                     (false, true, _, _) => Some(ToolChoice::None),
-                    (false, _, 1, choice) => choice,
+                    (false, _, true, choice) => choice,
                     (false, _, _, Some(_)) => Some(ToolChoice::Auto),
                     (false, _, _, None) => None,
                 };
@@ -253,6 +304,7 @@ impl<'a> SampleRequest<'a> {
                 (tools, Some(ToolChoice::Required))
             }
         };
+        let required = tool_choice == Some(ToolChoice::Required);
         let response = self
             .exchange(llm, state, tools, tool_choice, step, deadline)
             .await?;
@@ -264,21 +316,74 @@ impl<'a> SampleRequest<'a> {
                 model: response.model.clone(),
                 stop_reason: response.stop_reason.clone(),
                 steps: step,
+                usage: std::mem::take(&mut state.usage),
             })
         };
+        let cut = response.stop_reason == StopReason::MaxTokens;
+        let max_tokens = self.options.max_tokens;
 
         let calls = response.message.tool_calls();
         match goal {
             Goal::Text(from_text) => {
+                state.required_again = false;
                 if calls.is_empty() {
                     let text = response.message.text().unwrap_or_default();
+                    if required && !offered.is_empty() {
+                        // The LLM did not honour `required`: nudge, as a typed loop does.
+                        tracing::warn!(
+                            step,
+                            "the LLM answered in text although a tool call was required"
+                        );
+                        state.text_answers += 1;
+                        if state.text_answers > self.options.text_nudges {
+                            return Err(SampleErrorKind::NoToolCall { text });
+                        }
+                        if last {
+                            return Err(out_of_turns());
+                        }
+                        state.push(Message::user(REQUIRED_NUDGE));
+                        state.required_again = true;
+                        return Ok(Next::Continue);
+                    }
+                    if cut {
+                        let refused = SampleErrorKind::TruncatedAnswer {
+                            max_tokens,
+                            text: text.clone(),
+                        };
+                        match self.options.truncated_answer {
+                            TruncatedAnswer::Accept => {}
+                            TruncatedAnswer::Fail => return Err(refused),
+                            TruncatedAnswer::Retry => {
+                                state.invalid_results += 1;
+                                if state.invalid_results > self.options.result_retries || last {
+                                    return Err(refused);
+                                }
+                                state.push(Message::user(cut_answer_note(max_tokens)));
+                                return Ok(Next::Continue);
+                            }
+                        }
+                    }
+                    if let Err(feedback) = self.options.hooks.validate(&text) {
+                        state.invalid_results += 1;
+                        if state.invalid_results > self.options.result_retries || last {
+                            return Err(SampleErrorKind::InvalidResult {
+                                type_name: "String",
+                                violations: vec![feedback],
+                            });
+                        }
+                        state.push(Message::user(feedback));
+                        return Ok(Next::Continue);
+                    }
                     return Ok(done(state, text.clone(), from_text(text)));
                 }
                 if last {
                     return Err(out_of_turns());
                 }
-                self.answer_calls(llm, toolset, &calls, state, step, deadline)
+                let results = self
+                    .run_budgeted(llm, toolset, &calls, state, step, deadline)
                     .await?;
+                state.push(results_message(results, cut, max_tokens));
+                self.check_stop(state, step);
                 Ok(Next::Continue)
             }
             Goal::Typed {
@@ -298,7 +403,12 @@ impl<'a> SampleRequest<'a> {
                     if last {
                         return Err(out_of_turns());
                     }
-                    state.push(Message::user(nudge(type_name)));
+                    let mut nudge = nudge(type_name);
+                    if cut {
+                        nudge.push(' ');
+                        nudge.push_str(&cut_answer_note(max_tokens));
+                    }
+                    state.push(Message::user(nudge));
                     return Ok(Next::Continue);
                 }
                 let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
@@ -314,13 +424,14 @@ impl<'a> SampleRequest<'a> {
                 let mut other_results = if others.is_empty() {
                     Vec::new()
                 } else {
-                    self.run_tools(llm, toolset, &others, step, deadline)
+                    self.run_budgeted(llm, toolset, &others, state, step, deadline)
                         .await?
                 }
                 .into_iter();
                 if !has_final {
                     state.invalid_results = 0;
-                    state.push(Message::tool_results(other_results));
+                    state.push(results_message(other_results.collect(), cut, max_tokens));
+                    self.check_stop(state, step);
                     return Ok(Next::Continue);
                 }
                 // The first final_response call is the answer; results keep the calls' order.
@@ -336,18 +447,28 @@ impl<'a> SampleRequest<'a> {
                              first call counts",
                         ));
                     } else {
-                        let parsed = parse(call.arguments.clone());
-                        results.push(match &parsed {
+                        // Schema violations, then the author's validators (feedback as is).
+                        let checked = match parse(call.arguments.clone()) {
+                            Ok(value) => match self.options.hooks.validate(&value) {
+                                Ok(()) => Ok(value),
+                                Err(feedback) => Err((vec![feedback], false)),
+                            },
+                            Err(violations) => Err((violations, true)),
+                        };
+                        results.push(match &checked {
                             Ok(_) => ToolResult::text(&call.id, "Final response accepted."),
-                            Err(violations) => ToolResult::error(
+                            Err((violations, true)) => ToolResult::error(
                                 &call.id,
                                 crate::violation_report(type_name, violations),
                             ),
+                            Err((feedback, false)) => {
+                                ToolResult::error(&call.id, feedback.join("\n"))
+                            }
                         });
-                        verdict = Some(parsed);
+                        verdict = Some(checked.map_err(|(violations, _)| violations));
                     }
                 }
-                state.push(Message::tool_results(results));
+                state.push(results_message(results, cut, max_tokens));
                 match verdict {
                     Some(Ok(value)) => Ok(done(state, to_text(&value), value)),
                     Some(Err(violations)) => {
@@ -399,12 +520,83 @@ impl<'a> SampleRequest<'a> {
         deadline: Option<Instant>,
     ) -> Result<LlmResponse, SampleErrorKind> {
         self.check_history(state.history_bytes)?;
-        let request = self.request(&state.history, tools, tool_choice);
+        let mut request = self.request(&state.history, tools, tool_choice);
+        if let Some(hook) = &self.options.hooks.prepare_step {
+            let cx = StepContext {
+                step,
+                history: &state.history,
+                usage: &state.usage,
+            };
+            hook(&cx, &mut request);
+        }
+        let started = std::time::Instant::now();
         let response = self.call_llm(llm, request, step, deadline).await?;
+        state.usage.record_call(
+            &response.model,
+            &response.stop_reason,
+            response.usage,
+            started.elapsed(),
+        );
         state.push(response.message.clone());
         self.check_tool_calls(response.message.tool_calls().len())?;
         self.report_progress(step).await;
         Ok(response)
+    }
+
+    /// Runs a batch of tool calls within the tool-call limit: a batch that would pass it does
+    /// not run (each call gets an error result) and the next request is the last.
+    async fn run_budgeted(
+        &self,
+        llm: &Llm<'_>,
+        toolset: &Toolset<'_>,
+        calls: &[&ToolCall],
+        state: &mut LoopState,
+        step: u32,
+        deadline: Option<Instant>,
+    ) -> Result<Vec<ToolResult>, SampleErrorKind> {
+        let limits = self.options.usage_limits;
+        if !limits.tool_calls_fit(&state.usage, calls.len()) {
+            let max = limits.tool_calls.unwrap_or(0);
+            tracing::debug!(
+                step,
+                calls = calls.len(),
+                max,
+                "tool-call limit reached: the batch does not run"
+            );
+            state
+                .forced
+                .get_or_insert(Forced::Limit("tool_calls", u64::from(max)));
+            let text = format!(
+                "Not run: this loop's limit of {max} tool calls is reached. Give your final \
+                 answer now with what you have."
+            );
+            return Ok(calls
+                .iter()
+                .map(|call| ToolResult::error(&call.id, text.clone()))
+                .collect());
+        }
+        let results = self.run_tools(llm, toolset, calls, step, deadline).await?;
+        state.usage.record_tool_calls(calls.len());
+        Ok(results)
+    }
+
+    /// Checks the author's stop condition after a step whose tools ran.
+    fn check_stop(&self, state: &mut LoopState, step: u32) {
+        let Some(condition) = &self.options.hooks.stop_when else {
+            return;
+        };
+        let cx = StepContext {
+            step,
+            history: &state.history,
+            usage: &state.usage,
+        };
+        if condition(&cx) {
+            tracing::debug!(
+                step,
+                "stop condition met: the next request asks for the final answer"
+            );
+            state.forced.get_or_insert(Forced::Stopped);
+        }
     }
 
     /// Runs the tools of `calls` and appends their results to the history.
@@ -418,6 +610,7 @@ impl<'a> SampleRequest<'a> {
         deadline: Option<Instant>,
     ) -> Result<(), SampleErrorKind> {
         let results = self.run_tools(llm, toolset, calls, step, deadline).await?;
+        state.usage.record_tool_calls(calls.len());
         state.push(Message::tool_results(results));
         Ok(())
     }
@@ -430,13 +623,29 @@ impl<'a> SampleRequest<'a> {
         step: u32,
         deadline: Option<Instant>,
     ) -> Result<LlmResponse, SampleErrorKind> {
+        // Named after the OpenTelemetry GenAI conventions: `chat {model}` (as `otel.name`,
+        // which tracing-opentelemetry uses as the span's name) with `gen_ai.*` attributes.
+        let requested_model = request.model_hints().first().cloned();
         let span = tracing::info_span!(
-            "sampling.llm_call",
+            "chat",
+            otel.name = tracing::field::Empty,
+            gen_ai.operation.name = "chat",
+            gen_ai.request.model = requested_model.as_deref(),
+            gen_ai.request.max_tokens = request.max_tokens,
+            gen_ai.request.temperature = request.temperature,
+            gen_ai.response.model = tracing::field::Empty,
+            gen_ai.response.finish_reasons = tracing::field::Empty,
+            gen_ai.usage.input_tokens = tracing::field::Empty,
+            gen_ai.usage.output_tokens = tracing::field::Empty,
             step,
             channel = llm.channel(),
             messages = request.messages.len(),
             tools = request.tools.len(),
             error = tracing::field::Empty,
+        );
+        span.record(
+            "otel.name",
+            format!("chat {}", requested_model.as_deref().unwrap_or("")).trim_end(),
         );
         if llm.cancellation().is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
@@ -451,15 +660,75 @@ impl<'a> SampleRequest<'a> {
                 .unwrap_or(self.sampler.llm_time_limit()),
             deadline,
         };
+        tracing::debug!(
+            parent: &span,
+            step,
+            channel = llm.channel(),
+            messages = request.messages.len(),
+            tools = ?request.tool_names(),
+            tool_choice = ?request.tool_choice,
+            max_tokens = request.max_tokens,
+            "LLM call"
+        );
+        if self.options.log_content {
+            tracing::debug!(
+                parent: &span,
+                step,
+                system = request.system_prompt.as_deref().unwrap_or(""),
+                messages = %serde_json::to_string(&request.messages).unwrap_or_default(),
+                "LLM request content"
+            );
+        }
+        let started = std::time::Instant::now();
         let result = llm.call(request, limit).instrument(span.clone()).await;
         let result = result.and_then(|response| {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
         });
-        if let Err(error) = &result {
-            span.record("error", tracing::field::debug(error));
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match &result {
+            Ok(response) => self.log_answer(&span, step, elapsed_ms, response),
+            Err(error) => {
+                span.record("error", tracing::field::debug(error));
+                tracing::debug!(parent: &span, step, elapsed_ms, ?error, "LLM call failed");
+            }
         }
         result
+    }
+
+    /// Records an answer on its `chat` span and logs it at `debug`.
+    fn log_answer(&self, span: &tracing::Span, step: u32, elapsed_ms: u64, response: &LlmResponse) {
+        span.record("otel.name", format!("chat {}", response.model));
+        span.record("gen_ai.response.model", response.model.as_str());
+        span.record(
+            "gen_ai.response.finish_reasons",
+            response.stop_reason.as_str(),
+        );
+        if let Some(usage) = response.usage {
+            span.record("gen_ai.usage.input_tokens", usage.input_tokens);
+            span.record("gen_ai.usage.output_tokens", usage.output_tokens);
+        }
+        let usage = response.usage;
+        tracing::debug!(
+            parent: span,
+            step,
+            model = %response.model,
+            stop_reason = %response.stop_reason,
+            input_tokens = usage.map(|u| u.input_tokens),
+            output_tokens = usage.map(|u| u.output_tokens),
+            cached_input_tokens = usage.and_then(|u| u.cached_input_tokens),
+            tool_calls = response.message.tool_calls().len(),
+            elapsed_ms,
+            "LLM answered"
+        );
+        if self.options.log_content {
+            tracing::debug!(
+                parent: span,
+                step,
+                message = %serde_json::to_string(&response.message).unwrap_or_default(),
+                "LLM response content"
+            );
+        }
     }
 
     /// Runs a batch of tool calls, unless the request is cancelled first or meanwhile (then
@@ -541,6 +810,32 @@ impl<'a> SampleRequest<'a> {
             tracing::debug!(%error, "could not send a sampling progress notification");
         }
     }
+}
+
+/// What a text loop tells the LLM when it answered in text although a tool call was required.
+const REQUIRED_NUDGE: &str = "You answered in text, but this step requires a tool call: call \
+                              one of the tools offered.";
+
+/// What the LLM is told when its answer was cut by the token limit.
+fn cut_answer_note(max_tokens: u32) -> String {
+    format!(
+        "Your last reply was cut off by the token limit ({max_tokens} tokens). Answer again, \
+         more briefly, so that the whole answer fits."
+    )
+}
+
+/// The user message answering a response's tool calls. When the response was cut by the
+/// token limit, a note says so: a call after the last complete one may have been lost.
+fn results_message(results: Vec<ToolResult>, cut: bool, max_tokens: u32) -> Message {
+    let mut message = Message::tool_results(results);
+    if cut {
+        message.content.push(Content::text(format!(
+            "Note: your last reply was cut off by the token limit ({max_tokens} tokens), so \
+             any tool call after the ones answered above was lost. Make fewer or shorter calls \
+             per reply."
+        )));
+    }
+    message
 }
 
 fn nudge(type_name: &str) -> String {

@@ -11,6 +11,9 @@ use crate::message::{
     ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
     ToolChoice,
 };
+use crate::sampling::control::{
+    Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
+};
 use crate::tools::exec::Concurrency;
 use crate::{Sampler, SamplingTool};
 
@@ -88,6 +91,10 @@ pub(crate) struct Options {
     pub max_tool_calls_per_reply: usize,
     pub max_tool_result_bytes: usize,
     pub max_history_bytes: usize,
+    pub usage_limits: UsageLimits,
+    pub truncated_answer: TruncatedAnswer,
+    pub log_content: bool,
+    pub hooks: Hooks,
 }
 
 /// When a loop must be over.
@@ -122,6 +129,10 @@ impl Default for Options {
             max_tool_calls_per_reply: DEFAULT_MAX_TOOL_CALLS_PER_REPLY,
             max_tool_result_bytes: DEFAULT_MAX_TOOL_RESULT_BYTES,
             max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
+            usage_limits: UsageLimits::default(),
+            truncated_answer: TruncatedAnswer::default(),
+            log_content: false,
+            hooks: Hooks::default(),
         }
     }
 }
@@ -308,6 +319,65 @@ impl<'a> SampleRequest<'a> {
         self.options.execute_tools = execute;
         self
     }
+
+    /// Caps on LLM calls, tool calls and tokens for the loop; see [`UsageLimits`].
+    pub fn usage_limits(mut self, limits: UsageLimits) -> Self {
+        self.options.usage_limits = limits;
+        self
+    }
+
+    /// What a text answer cut by the token limit does (default: it is the answer, marked
+    /// `maxTokens`; see [`TruncatedAnswer`]).
+    pub fn on_truncated_answer(mut self, what: TruncatedAnswer) -> Self {
+        self.options.truncated_answer = what;
+        self
+    }
+
+    /// Adds a check of the loop's result, run once it parses (for `sample::<T>()`) or once
+    /// the LLM answers (for `sample_text`, `T = String`). An `Err(feedback)` sends the LLM
+    /// back with the feedback (as `final_response`'s error result, or as a user message for
+    /// text), counted against [`result_retries`](Self::result_retries); when they run out
+    /// the loop fails with [`InvalidResult`](crate::SampleErrorKind::InvalidResult). A
+    /// validator whose type is not the loop's result type is not run.
+    pub fn validate<T: 'static>(
+        mut self,
+        check: impl Fn(&T) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.options.hooks.validators.push(validator(check));
+        self
+    }
+
+    /// A hook run before each LLM request of a loop (and of `sample_step`) with the request
+    /// about to be sent: it may change the tools offered, `tool_choice`, the messages (e.g.
+    /// drop old tool results: the loop's own history keeps them) or any other field. Like the
+    /// Vercel AI SDK's `prepareStep`. Removing `final_response` from a typed loop's tools
+    /// keeps the LLM from answering.
+    pub fn prepare_step(
+        mut self,
+        hook: impl Fn(&StepContext<'_>, &mut crate::message::LlmRequest) + Send + Sync + 'static,
+    ) -> Self {
+        self.options.hooks.prepare_step = Some(std::sync::Arc::new(hook));
+        self
+    }
+
+    /// A condition checked after each step whose tools ran (like the Vercel AI SDK's
+    /// `stopWhen`): once it holds, the next request is the last and asks for the final
+    /// answer (text: no tools; typed: only `final_response`).
+    /// [`StepContext::last_tool_names`] tells which tools were just called.
+    pub fn stop_when(
+        mut self,
+        condition: impl Fn(&StepContext<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.options.hooks.stop_when = Some(std::sync::Arc::new(condition));
+        self
+    }
+
+    /// Logs message contents (requests and responses, as JSON) at `debug` on each LLM call
+    /// (default off: only counts, model, tokens, stop reason and duration are logged).
+    pub fn log_content(mut self, yes: bool) -> Self {
+        self.options.log_content = yes;
+        self
+    }
 }
 
 /// Model preferences from one hint name, a list of names, or full [`ModelPreferences`].
@@ -365,6 +435,8 @@ pub struct Step {
     /// The whole conversation: the input, the response and, when tools ran, their results.
     /// Pass it to the next `sample_step` to go on.
     pub history: Conversation,
+    /// What the step used: one LLM call, its tokens when reported, the tools run.
+    pub usage: LoopUsage,
 }
 
 impl Step {
@@ -409,4 +481,13 @@ pub struct Sampled<T> {
     pub stop_reason: StopReason,
     /// How many LLM calls the loop made.
     pub steps: u32,
+    /// What the loop used: LLM calls, tool calls and tokens, per step and in total.
+    pub usage: LoopUsage,
+}
+
+impl<T> Sampled<T> {
+    /// Whether the final answer was cut by the token limit (`stop_reason` is `maxTokens`).
+    pub fn is_truncated(&self) -> bool {
+        self.stop_reason == StopReason::MaxTokens
+    }
 }

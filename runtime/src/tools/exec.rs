@@ -72,16 +72,31 @@ pub(crate) async fn execute(
 }
 
 async fn run_one(toolset: &Toolset<'_>, call: &ToolCall, options: ExecOptions) -> ToolResult {
+    // Named after the OpenTelemetry GenAI conventions: `execute_tool {name}`.
     let span = tracing::info_span!(
-        "sampling.tool_call",
+        "execute_tool",
+        otel.name = %format_args!("execute_tool {}", call.name),
+        gen_ai.operation.name = "execute_tool",
+        gen_ai.tool.name = %call.name,
+        gen_ai.tool.call.id = %call.id,
         tool = %call.name,
         call_id = %call.id,
         step = options.step,
         error = tracing::field::Empty,
     );
+    let started = std::time::Instant::now();
     let outcome = invoke(toolset, call, options.timeout)
         .instrument(span.clone())
         .await;
+    tracing::debug!(
+        parent: &span,
+        tool = %call.name,
+        call_id = %call.id,
+        step = options.step,
+        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        is_error = outcome.is_err(),
+        "tool call finished"
+    );
     match outcome {
         Ok(output) => ToolResult::text(
             call.id.clone(),
