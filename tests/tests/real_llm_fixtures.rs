@@ -5,12 +5,13 @@
 //! Recordings (`tests/fixtures/real-llm/`): a typed loop of two rounds (a tool call, then
 //! `final_response`); a response cut by the token limit in the middle of its fifth parallel
 //! tool call; text answers to `tool_choice: required` requests, one of them cut by the limit.
-#![allow(deprecated)]
 
 #[allow(dead_code)] // shared with the handler tests; this file uses a few
 mod provider_support;
 
 use provider_support::*;
+use rmcp_sampling::TruncatedAnswer;
+use rmcp_sampling::message::{StopReason, ToolChoice};
 use rmcp_sampling::providers::OpenAiHandler;
 use rmcp_sampling::{SampleError, Sampler, Step, ToolError, sampling_tool, structured_result};
 use serde_json::{Value, json};
@@ -148,6 +149,17 @@ async fn recorded_typed_loop_runs_its_two_rounds_as_recorded() {
         }
     );
 
+    // The usage llama.cpp reported, per step and in total.
+    assert_eq!(done.model, "gemma-3-270m");
+    assert_eq!((done.usage.llm_calls, done.usage.tool_calls), (2, 1));
+    let tokens = done.usage.tokens.unwrap();
+    assert_eq!(
+        (tokens.input_tokens, tokens.output_tokens),
+        (601 + 688, 30 + 43)
+    );
+    assert_eq!(tokens.cached_input_tokens, Some(596 + 630));
+    assert_eq!(done.usage.steps[0].stop_reason, StopReason::ToolUse);
+
     let sent = bodies(&server).await;
     assert_eq!(sent.len(), 2);
     for (ours, theirs) in sent.iter().zip(&recorded) {
@@ -186,7 +198,7 @@ async fn recorded_truncated_parallel_calls_keep_the_complete_ones() {
         .sample_step(QUESTION)
         .await
         .unwrap();
-    assert_eq!(step.response.stop_reason.as_str(), "maxTokens");
+    assert_eq!(step.response.stop_reason, StopReason::MaxTokens);
     let names: Vec<&str> = step.tool_calls().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -265,9 +277,67 @@ async fn recorded_text_answers_to_required_requests_map_as_sent() {
             .await
             .unwrap();
         assert!(!step.is_tool_use());
-        stop_reasons.push(step.response.stop_reason.as_str().to_owned());
+        stop_reasons.push(step.response.stop_reason.to_string());
     }
     assert_eq!(stop_reasons, ["endTurn", "maxTokens", "endTurn"]);
+}
+
+#[tokio::test]
+async fn recorded_text_cut_by_the_token_limit_is_marked_or_refused() {
+    let cut = required_not_forced().remove(1).response;
+    assert_eq!(cut["choices"][0]["finish_reason"], "length");
+    let server = llama_server([cut]).await;
+    let sampler = gemma(&server);
+    let done = sampler
+        .standalone()
+        .max_tokens(200)
+        .sample_text("What is the weather in Paris today?")
+        .await
+        .unwrap();
+    assert!(done.is_truncated());
+    assert!(done.text.starts_with("It is 31 °C and sunny in Paris."));
+    assert_eq!(done.usage.output_tokens(), 200);
+
+    let err = sampler
+        .standalone()
+        .max_tokens(200)
+        .on_truncated_answer(TruncatedAnswer::Fail)
+        .sample_text("What is the weather in Paris today?")
+        .await
+        .unwrap_err();
+    assert_mentions(&err.to_string(), &["token limit (max_tokens = 200)"]);
+}
+
+#[tokio::test]
+async fn recorded_required_step_answered_in_text_is_nudged() {
+    let recorded = required_not_forced();
+    let call = typed_loop().remove(0).response;
+    let server = llama_server([
+        recorded[0].response.clone(),
+        call,
+        recorded[2].response.clone(),
+    ])
+    .await;
+    let done = gemma(&server)
+        .standalone()
+        .tools([lookup_weather_tool()])
+        .tool_choice(ToolChoice::Required)
+        .sample_text("What is the weather in Paris today?")
+        .await
+        .unwrap();
+    assert_eq!(done.text, "It is 31 °C and sunny in Paris.");
+    let sent = bodies(&server).await;
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[1]["tool_choice"], "required");
+    let nudge = sent[1]["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(nudge["role"], "user");
+    assert!(
+        nudge["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("requires a tool call")),
+        "{nudge}"
+    );
+    assert_eq!(sent[2]["tool_choice"], "auto");
 }
 
 // ---- parallel_tool_calls ----------------------------------------------------------------
@@ -335,7 +405,8 @@ fn anthropic_answer(content: Value, stop_reason: &str) -> Value {
     json!({
         "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
         "content": content, "stop_reason": stop_reason, "stop_sequence": null,
-        "usage": {"input_tokens": 50, "output_tokens": 200}
+        "usage": {"input_tokens": 50, "output_tokens": 200,
+                  "cache_creation_input_tokens": 10, "cache_read_input_tokens": 1000}
     })
 }
 
@@ -354,10 +425,15 @@ async fn anthropic_drops_a_tool_call_cut_by_max_tokens_and_keeps_the_rest() {
     )
     .await;
     let step = one_step(&claude(&server)).await.unwrap();
-    assert_eq!(step.response.stop_reason.as_str(), "maxTokens");
+    assert_eq!(step.response.stop_reason, StopReason::MaxTokens);
     assert_eq!(step.text().as_deref(), Some("Looking it up."));
     let ids: Vec<&str> = step.tool_calls().iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["toolu_1"]);
+    // Usage: Anthropic counts cache reads and writes apart from `input_tokens`.
+    let usage = step.response.usage.unwrap();
+    assert_eq!((usage.input_tokens, usage.output_tokens), (1060, 200));
+    assert_eq!(usage.cached_input_tokens, Some(1000));
+    assert_eq!(step.usage.input_tokens(), 1060);
 }
 
 #[tokio::test]
