@@ -81,18 +81,22 @@ build() {
             -DLLAMA_CURL=OFF
     fi
     if [ "${FAST_BUILD:-1}" != 0 ]; then
-        # The server's own code (common/, tools/) compiles much faster at -O1 and barely
-        # matters for speed; ggml and libllama, where the model runs, keep -O3.
+        # The server's own code (common/, tools/server) compiles much faster at -O1 and barely
+        # matters for speed; the multimodal code (tools/mtmd, unused by a text model) at -O0;
+        # ggml and libllama, where the model runs, keep -O3.
         "$VENV/bin/python" - "$BUILD/build.ninja" <<'PY'
 import re, sys
 path = sys.argv[1]
 lines = open(path).read().split("\n")
 target = False
+lines_target = ""
 for i, line in enumerate(lines):
     if line.startswith("build "):
+        lines_target = line
         target = re.match(r"build (common|tools/server|tools/mtmd)/\S+\.o:", line) is not None
     elif target and line.startswith("  FLAGS = "):
-        lines[i] = line.replace("-O3", "-O1")
+        level = "-O0" if lines_target.startswith("build tools/mtmd/") else "-O1"
+        lines[i] = line.replace("-O3", level).replace("-O1", level)
 open(path, "w").write("\n".join(lines))
 PY
     fi
