@@ -11,7 +11,7 @@
 //! | `OPENAI_BASE_URL` | the server, e.g. `http://127.0.0.1:8080/v1` |
 //! | `OPENAI_MODEL` | the model name (llama.cpp does not check it) |
 //! | `MAX_TOKENS` | per LLM call (default 120) |
-//! | `PARTS` | which scenarios run, comma-separated: `typed` (default), `text` |
+//! | `PARTS` | which scenarios run, comma-separated: `typed` (default), `cut` (the typed loop without a stop sequence: parallel calls cut by the token limit), `text` (a text answer cut by the limit) |
 //!
 //! ```sh
 //! scripts/real-llm.sh    # builds and starts the server, then runs this
@@ -19,11 +19,9 @@
 
 use std::time::{Duration, Instant};
 
-use rmcp_sampling::message::{Content, Role};
+use rmcp_sampling::message::{Conversation, Message, ToolCall, ToolResult};
 use rmcp_sampling::providers::OpenAiHandlerBuilder;
-use rmcp_sampling::{
-    Message, Sampler, ToolCall, ToolError, ToolResult, sampling_tool, structured_result,
-};
+use rmcp_sampling::{LoopUsage, Sampler, ToolError, sampling_tool, structured_result};
 use serde_json::json;
 
 /// Look up today's weather for a city.
@@ -53,19 +51,13 @@ struct Report {
 }
 
 /// One worked example as earlier turns: a tool call, its result, the final answer.
-fn few_shot() -> Vec<Message> {
+fn few_shot() -> Conversation {
     let call = |id: &str, name: &str, args: serde_json::Value| {
-        Message::new(
-            Role::Assistant,
-            [Content::ToolCall(ToolCall::new(
-                id,
-                name,
-                args.as_object().cloned().unwrap_or_default(),
-            ))],
-        )
+        let call = ToolCall::new(id, name, args.as_object().cloned().unwrap_or_default());
+        Message::new(rmcp_sampling::message::Role::Assistant, [call.into()])
     };
     let result = |id: &str, text: &str| Message::tool_results([ToolResult::text(id, text)]);
-    vec![
+    Conversation::from(vec![
         Message::user("Give me the weather report for Cairo."),
         call("call_ex1", "lookup_weather", json!({"city": "Cairo"})),
         result("call_ex1", "Cairo: 31 °C, sunny, wind 5 km/h"),
@@ -75,7 +67,30 @@ fn few_shot() -> Vec<Message> {
             json!({"city": "Cairo", "temperature_c": 31, "precipitation": false}),
         ),
         result("call_ex2", "Final response accepted."),
-    ]
+    ])
+}
+
+/// Each LLM call of a loop, then the totals.
+fn print_usage(usage: &LoopUsage) {
+    for step in &usage.steps {
+        let tokens = step.tokens.map_or("unknown".to_owned(), |t| {
+            format!(
+                "{} in ({} cached) / {} out",
+                t.input_tokens,
+                t.cached_input_tokens.unwrap_or(0),
+                t.output_tokens
+            )
+        });
+        println!(
+            "  step {}: {} stopped on {}, tokens {tokens}, {} tool call(s), {:.1} s",
+            step.step,
+            step.model,
+            step.stop_reason,
+            step.tool_calls,
+            step.duration.as_secs_f64()
+        );
+    }
+    println!("  total: {usage}");
 }
 
 #[tokio::main]
@@ -95,11 +110,24 @@ async fn main() -> anyhow::Result<()> {
         .timeout(Duration::from_secs(600))
         .max_retries(0)
         .build()?;
-    let sampler = Sampler::with_handler(handler).always();
+    // A grammar-constrained step of this tiny model on a loaded machine can take minutes.
+    let sampler = Sampler::with_handler(handler)
+        .always()
+        .llm_timeout(Duration::from_secs(600));
 
-    if parts.split(',').any(|p| p.trim() == "typed") {
+    for part in ["typed", "cut"] {
+        if !parts.split(',').any(|p| p.trim() == part) {
+            continue;
+        }
+        // `cut`: no stop sequence, so the model keeps writing parallel calls until the token
+        // limit cuts one in the middle (the complete ones are kept).
+        let stops: &[&str] = if part == "typed" {
+            &["</tool_call>"]
+        } else {
+            &[]
+        };
         let mut messages = few_shot();
-        messages.push(Message::user("Give me the weather report for Oslo."));
+        messages.push_user("Give me the weather report for Oslo.");
         let start = Instant::now();
         let outcome = sampler
             .standalone()
@@ -109,23 +137,29 @@ async fn main() -> anyhow::Result<()> {
             )
             .temperature(0.0)
             .max_tokens(max_tokens)
-            .stop_sequences(["</tool_call>"])
+            .stop_sequences(stops.iter().copied())
             .tools([lookup_weather_tool()])
             .max_iterations(6)
             .sample::<Report>(messages)
             .await;
         let elapsed = start.elapsed();
         match outcome {
-            Ok(done) => println!(
-                "typed: {:?} in {:.1} s ({} messages of history)",
-                done.result,
-                elapsed.as_secs_f64(),
-                done.history.len()
-            ),
-            Err(error) => println!(
-                "typed: failed after {:.1} s: {error}",
-                elapsed.as_secs_f64()
-            ),
+            Ok(done) => {
+                println!(
+                    "{part}: {:?} in {:.1} s ({} messages of history)",
+                    done.result,
+                    elapsed.as_secs_f64(),
+                    done.history.len()
+                );
+                print_usage(&done.usage);
+            }
+            Err(error) => {
+                println!(
+                    "{part}: failed after {:.1} s: {error}",
+                    elapsed.as_secs_f64()
+                );
+                print_usage(error.usage());
+            }
         }
     }
 
@@ -139,8 +173,19 @@ async fn main() -> anyhow::Result<()> {
             .await;
         let elapsed = start.elapsed();
         match outcome {
-            Ok(done) => println!("text: {:?} in {:.1} s", done.text, elapsed.as_secs_f64()),
-            Err(error) => println!("text: failed after {:.1} s: {error}", elapsed.as_secs_f64()),
+            Ok(done) => {
+                println!(
+                    "text: {:?} in {:.1} s (truncated: {})",
+                    done.text,
+                    elapsed.as_secs_f64(),
+                    done.is_truncated()
+                );
+                print_usage(&done.usage);
+            }
+            Err(error) => {
+                println!("text: failed after {:.1} s: {error}", elapsed.as_secs_f64());
+                print_usage(error.usage());
+            }
         }
     }
     Ok(())

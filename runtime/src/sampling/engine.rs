@@ -104,9 +104,11 @@ impl<'a> SampleRequest<'a> {
     /// One LLM call. Unless [`execute_tools(false)`](SampleRequest::execute_tools), the tools
     /// it asks for run and their results are appended to the returned history.
     ///
-    /// `max_iterations`, `result_retries` and `text_nudges` belong to the full loops
+    /// `max_iterations`, `result_retries`, `text_nudges`, `usage_limits`, `validate`,
+    /// `stop_when` and `on_truncated_answer` belong to the full loops
     /// ([`sample_text`](SampleRequest::sample_text), [`sample`](SampleRequest::sample)) and are
-    /// ignored here.
+    /// ignored here; `prepare_step` runs before its one request, and [`Step::usage`] says what
+    /// the call used.
     pub async fn sample_step(
         &self,
         messages: impl Into<Conversation>,
