@@ -36,6 +36,33 @@ pub struct SamplingTool<'a> {
     call: Arc<CallFn<'a>>,
 }
 
+/// What [`SampleRequest::tool`](crate::SampleRequest::tool),
+/// [`tools`](crate::SampleRequest::tools) and [`Toolset::try_from_tools`](crate::Toolset::try_from_tools)
+/// take: a [`SamplingTool`], and nothing else (sealed).
+///
+/// It exists for its compile error: passing a `#[sampling_tool]` function itself
+/// (`.tools([add])`) says to pass the tool the attribute generates (`add_tool()`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sampling tool",
+    label = "expected a `SamplingTool`",
+    note = "a `#[sampling_tool]` function is not itself a tool: pass the tool the attribute generates beside it, named after the function with `_tool` appended (`add_tool()` for `fn add`, `self.lookup_tool()` for a method `lookup`)"
+)]
+pub trait IntoSamplingTool<'a>: sealed::Sealed {
+    /// The tool.
+    fn into_sampling_tool(self) -> SamplingTool<'a>;
+}
+
+impl<'a> IntoSamplingTool<'a> for SamplingTool<'a> {
+    fn into_sampling_tool(self) -> SamplingTool<'a> {
+        self
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::SamplingTool<'_> {}
+}
+
 impl fmt::Debug for SamplingTool<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SamplingTool")
