@@ -109,12 +109,17 @@ mod structured_result;
 /// `&mut self` or `self: Box<Self>`, doc comments or `#[arg]` on `self`, unknown, repeated or
 /// non-literal keys, `default` on an `Option`, a parameter both documented and given
 /// `#[arg(description)]`, two parameters sent under one name, an empty or invalid tool name
-/// or description. A parameter type that is not `Deserialize`/`JsonSchema`, a `default` type
-/// without `Default`, and a return type that cannot become a tool result are reported by the
-/// compiler at that type. Two tools with one name in one request are refused at run time.
+/// or description. The compiler reports, once and at the type, with the fix: a parameter type
+/// that is not `Deserialize + JsonSchema` (`rmcp_sampling::ToolParam`), a return type that is
+/// not `Serialize` (`IntoToolOutput`; for `Result<T, E>` at `T`), an error type that is not
+/// `Display` (`IntoToolError`, at `E`), and a `default` type without `Default`. Passing the
+/// function itself where a tool is expected (`.tools([add])`) says to pass `add_tool()`. Two
+/// tools with one name in one request are refused at run time.
 ///
 /// An associated function without `self` is not supported inside an `impl` (its tool could
-/// not call it): make it a free function, or take `&self`.
+/// not call it): make it a free function, or take `&self`. The attribute cannot see that it is
+/// inside an `impl`, so this one is rustc's own "cannot find value `add` in this scope", at
+/// the attribute, pointing at the function as an associated function of `Self`.
 ///
 /// # Renamed dependency
 ///

@@ -40,7 +40,8 @@ pub use tools::exec::Concurrency;
 pub use tools::router::tools_from_router;
 pub use tools::schema::{args_schema_for, schema_for};
 pub use tools::tool::{
-    IntoSamplingTool, SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput,
+    IntoSamplingTool, IntoToolError, IntoToolOutput, SamplingTool, ToolCallError,
+    ToolCallErrorKind, ToolFuture, ToolOutput, ToolParam,
 };
 pub use tools::toolset::{FINAL_RESPONSE, Toolset};
 pub use typed::result::{StructuredResult, violation_report};
