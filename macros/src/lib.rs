@@ -37,8 +37,9 @@ mod structured_result;
 ///
 /// Each parameter is a property of the tool's input schema, in declaration order, decoded
 /// from the LLM's JSON through a hidden `Deserialize + JsonSchema` struct: its type must
-/// implement `serde::Deserialize` and `schemars::JsonSchema`, and be owned (`String`, not
-/// `&str`). Unknown properties are refused. `Option<T>` parameters are optional (missing means
+/// implement `serde::Deserialize` and `schemars::JsonSchema` (for a type of your own, derive
+/// them, or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency),
+/// and be owned (`String`, not `&str`). Unknown properties are refused. `Option<T>` parameters are optional (missing means
 /// `None`); every other parameter is required. A `///` doc comment on a parameter becomes the
 /// property's description. The helper attribute `#[arg(...)]` takes:
 ///
@@ -108,12 +109,17 @@ mod structured_result;
 /// `&mut self` or `self: Box<Self>`, doc comments or `#[arg]` on `self`, unknown, repeated or
 /// non-literal keys, `default` on an `Option`, a parameter both documented and given
 /// `#[arg(description)]`, two parameters sent under one name, an empty or invalid tool name
-/// or description. A parameter type that is not `Deserialize`/`JsonSchema`, a `default` type
-/// without `Default`, and a return type that cannot become a tool result are reported by the
-/// compiler at that type. Two tools with one name in one request are refused at run time.
+/// or description. The compiler reports, once and at the type, with the fix: a parameter type
+/// that is not `Deserialize + JsonSchema` (`rmcp_sampling::ToolParam`), a return type that is
+/// not `Serialize` (`IntoToolOutput`; for `Result<T, E>` at `T`), an error type that is not
+/// `Display` (`IntoToolError`, at `E`), and a `default` type without `Default`. Passing the
+/// function itself where a tool is expected (`.tools([add])`) says to pass `add_tool()`. Two
+/// tools with one name in one request are refused at run time.
 ///
 /// An associated function without `self` is not supported inside an `impl` (its tool could
-/// not call it): make it a free function, or take `&self`.
+/// not call it): make it a free function, or take `&self`. The attribute cannot see that it is
+/// inside an `impl`, so this one is rustc's own "cannot find value `add` in this scope", at
+/// the attribute, pointing at the function as an associated function of `Self`.
 ///
 /// # Renamed dependency
 ///
@@ -128,9 +134,12 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
     sampling_tool::expand(args.into(), item.into()).into()
 }
 
-/// Makes a struct or an enum the typed result of a sampling loop (`sample::<T>()`).
+/// Makes a struct or an enum the typed result of a sampling loop (`sample::<T>()`), or a type
+/// used inside one.
 ///
-/// The doc comment is the result's description. The macro
+/// Every `Serialize + DeserializeOwned + JsonSchema + Send + 'static` type is a typed result
+/// (`rmcp_sampling::StructuredResult` is implemented for all of them), so the macro is a
+/// convenience, not a requirement. It
 ///
 /// - adds the derives the type lacks among `Serialize`, `Deserialize` and `JsonSchema` (an
 ///   existing `#[derive(...)]` entry is recognised by its last path segment, so
@@ -139,23 +148,32 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   dependency. Your `#[serde(...)]` and `#[schemars(...)]` attributes apply to both the schema
 ///   and the decoding (`rename_all`, `tag`, `deny_unknown_fields`, `default`,
 ///   `range(min, max)`, `length(..)`, `regex(pattern = ..)`, ...). Put `#[structured_result]`
-///   above your own `#[derive]`s.
-/// - implements `rmcp_sampling::StructuredResult`: the synthetic `final_response` tool whose
-///   input schema is the type's (draft 2020-12, inlined, properties in declaration order,
-///   `required` always present), and parsing that validates the LLM's arguments against that
-///   schema before decoding them, with one message per violation naming its JSON path.
+///   above your own `#[derive]`s: a derive written above it has already run when the macro
+///   sees the type, so the macro adds it a second time (a "conflicting implementations"
+///   error).
+/// - sets the `name` and `description` keys below as the schema's `title` and `description`,
+///   where the result trait reads them (the doc comment already is the schema's description);
+/// - rejects, with the fix, the shapes that give the LLM no usable schema (see below), and
+///   checks that a non-generic type is a typed result (owns its data and is `Send`).
 ///
-/// A type whose schema is not a plain object (an enum, a newtype around a number, ...) is
+/// **Nested types.** Put `#[structured_result]` on the types a result contains as well (as
+/// `Severity` below), and on a `#[sampling_tool]` parameter's own types: it derives what they
+/// need, still without a `serde` or `schemars` dependency. A type that derives the three
+/// traits itself works as well.
+///
+/// The result's `final_response` tool has the type's input schema (draft 2020-12, inlined,
+/// properties in declaration order, `required` always present, and `additionalProperties:
+/// false` at the root unless the type says otherwise), and the LLM's arguments are validated
+/// against it before decoding, with one message per violation naming its JSON path. A type
+/// whose schema is not a plain object (an enum, a newtype around a number, `Vec<T>`, ...) is
 /// wrapped: the tool takes `{"value": <the result>}` and the value is unwrapped on the way back.
-/// The same trait is implemented, without the macro, for integers, floats, `bool`, `String`,
-/// `Vec<T>`, `Option<T>`, `HashMap<String, T>`, `BTreeMap<String, T>` and 2- and 3-tuples.
 ///
 /// # Arguments
 ///
 /// | key | type | meaning |
 /// | --- | --- | --- |
-/// | `name` | string | the name the LLM and error messages see (default: the type's identifier; for a generic type, its instantiation such as `Page<Customer>`) |
-/// | `description` | string | the result's description (default: the doc comment) |
+/// | `name` | string | the name the LLM and error messages see, as the schema's `title` (default: the type's identifier; for a generic type, its instantiation such as `Page<Customer>`) |
+/// | `description` | string | the result's description, as the schema's `description` (default: the doc comment) |
 /// | `crate` | string | the path of `rmcp_sampling` in generated code, when `Cargo.toml` does not list it directly (default: found in `Cargo.toml`, renamed or not; see `#[sampling_tool]`) |
 ///
 /// # Example
@@ -203,8 +221,8 @@ pub fn sampling_tool(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Compile-time errors
 ///
 /// Each says the fix: a union; a lifetime parameter (a result must own its data; type
-/// parameters are accepted and bounded by `Self: Serialize + DeserializeOwned + JsonSchema +
-/// Send + 'static`); a unit struct, a struct without fields or a tuple struct with several
+/// parameters are accepted, and an instantiation is a result when it has the traits); a
+/// non-generic type that is not `Send` (reported at its name); a unit struct, a struct without fields or a tuple struct with several
 /// fields (name the fields; a newtype `struct Score(u8)` is accepted and wrapped); an enum
 /// without variants; a `#[serde(untagged)]` enum with several unit variants (all are `null`);
 /// an internally tagged enum with a newtype variant around a number, string or sequence; a

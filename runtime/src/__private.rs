@@ -7,11 +7,9 @@ pub use serde;
 pub use serde_json;
 
 use std::borrow::Cow;
-use std::fmt;
 use std::future::Future;
 
 use schemars::JsonSchema;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::SamplingTool;
@@ -36,71 +34,6 @@ where
     }
 }
 
-/// A value a sampling tool may return to the LLM. The macro calls it with the value's
-/// span at the declared type (for `Result<T, E>`, at `T`), so an unfit type is reported there.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be returned from a `#[sampling_tool]`",
-    label = "not `Serialize`",
-    note = "a tool's result goes to the LLM as JSON (a string as it is): return a type that implements `Serialize` (derive it, or put `#[structured_result]` on the type), or `Result<T, E>` with such a `T` and `E: Display`"
-)]
-pub trait IntoToolOutput {
-    /// The outcome for the LLM.
-    fn into_tool_output(self) -> Result<crate::ToolOutput, crate::ToolCallError>;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T: Serialize> IntoToolOutput for T {
-    fn into_tool_output(self) -> Result<crate::ToolOutput, crate::ToolCallError> {
-        crate::ToolOutput::from_value(&self)
-    }
-}
-
-/// The error of a sampling tool's `Result`: its message goes back to the LLM. The macro
-/// calls it with the error's span at the declared `E`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the error of a `#[sampling_tool]`",
-    label = "not `Display`",
-    note = "the error's message goes back to the LLM: implement `std::fmt::Display` for it (`ToolError` does, and passes even when error details are masked)"
-)]
-pub trait IntoToolError {
-    /// The failed outcome for the LLM.
-    fn into_tool_error(self) -> Result<crate::ToolOutput, crate::ToolCallError>;
-}
-
-#[diagnostic::do_not_recommend]
-impl<E: fmt::Display + 'static> IntoToolError for E {
-    fn into_tool_error(self) -> Result<crate::ToolOutput, crate::ToolCallError> {
-        crate::tools::tool::result_to_output::<(), E>(Err(self))
-    }
-}
-
-/// A type a `#[sampling_tool]` parameter may have: decoded from the LLM's JSON and described
-/// by its schema. The macro decodes and describes each parameter through this trait, at the
-/// parameter's type, so an unfit type gets one error there.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a `#[sampling_tool]` parameter",
-    label = "not `Deserialize` and `JsonSchema`",
-    note = "the LLM fills in each parameter as JSON described by a JSON schema: derive `Deserialize` and `JsonSchema` for the type (or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency), or use a type that has them (`String`, numbers, `Vec<T>`, `Option<T>`, ...)"
-)]
-pub trait ToolParam: Sized {
-    /// Decodes the parameter (`#[serde(deserialize_with)]` of the arguments struct).
-    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error>;
-
-    /// The parameter's schema (`#[schemars(schema_with)]` of the arguments struct).
-    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T: DeserializeOwned + JsonSchema> ToolParam for T {
-    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        T::deserialize(deserializer)
-    }
-
-    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        generator.subschema_for::<T>()
-    }
-}
+// The traits generated code checks parameter and return types through. Public at the crate
+// root, so that compile errors name them without this module's path.
+pub use crate::{IntoToolError, IntoToolOutput, ToolParam};

@@ -40,7 +40,10 @@ pub use tools::args::decode_args;
 pub use tools::exec::Concurrency;
 pub use tools::router::tools_from_router;
 pub use tools::schema::{args_schema_for, schema_for};
-pub use tools::tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput};
+pub use tools::tool::{
+    IntoSamplingTool, IntoToolError, IntoToolOutput, SamplingTool, ToolCallError,
+    ToolCallErrorKind, ToolFuture, ToolOutput, ToolParam,
+};
 pub use tools::toolset::{FINAL_RESPONSE, Toolset};
 pub use typed::result::{StructuredResult, violation_report};
 

@@ -119,7 +119,20 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
 
     let call = match &tool.receiver {
         Some(_) => quote!(Self::#fn_ident(self, #(#values),*)),
-        None => quote!(#fn_ident(#(#values),*)),
+        // Named as a value, at the attribute: inside an `impl`, where a function without
+        // `self` is not in scope by its bare name, rustc then says "cannot find value `add`"
+        // at `#[sampling_tool]` and points at the function as an associated function of
+        // `Self`, rather than guessing at a method call. (An attribute cannot tell that it is
+        // inside an `impl`, and rustc's message for a name it cannot find is fixed.)
+        None => {
+            let function = Ident::new("__function", Span::mixed_site());
+            let mut by_name = fn_ident.clone();
+            by_name.set_span(Span::call_site());
+            quote!({
+                let #function = #by_name;
+                #function(#(#values),*)
+            })
+        }
     };
     let call = match sig.asyncness {
         Some(_) => quote!(#call.await),

@@ -94,6 +94,7 @@ pub(crate) fn expand(args: &Args, input: &DeriveInput, shape: Shape) -> TokenStr
     // A non-generic type is checked here, at its name (a field that is not `Send`, say),
     // rather than where it is first sampled.
     let check = quote_spanned! {ident.span()=>
+        #[allow(unused_qualifications)]
         const _: fn() -> &'static str = <#ident as #krate::StructuredResult>::type_name;
     };
     quote! {

@@ -6,6 +6,7 @@
 //! checked, one LLM call, its response checked and appended, progress reported) and
 //! `SampleRequest::answer_calls` (the tools run, their results appended).
 
+use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -174,17 +175,21 @@ impl<'a> SampleRequest<'a> {
     /// beside `final_response`, those run first (their results are in the history), then the
     /// `final_response` call is validated. [`tool_choice`](SampleRequest::tool_choice) is
     /// ignored: a typed answer always requires a tool call.
-    pub async fn sample<T: StructuredResult + 'static>(
+    ///
+    /// A plain `fn` returning a boxed future rather than an `async fn`: a type that is not a
+    /// result is then reported once, at `T`, instead of once more per use of the future.
+    pub fn sample<T: StructuredResult>(
         &self,
         messages: impl Into<Conversation>,
-    ) -> Result<Sampled<T>, SampleError> {
+    ) -> BoxFuture<'_, Result<Sampled<T>, SampleError>> {
         let goal = Goal::Typed {
             tool: ToolSpec::from(T::final_response_tool()),
             type_name: T::type_name(),
             parse: T::parse_final_response,
             to_text: T::to_text,
         };
-        self.run(messages.into(), goal).await
+        let messages = messages.into();
+        Box::pin(self.run(messages, goal))
     }
 
     fn toolset(&self) -> Result<Toolset<'a>, SampleError> {

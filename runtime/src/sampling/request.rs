@@ -15,7 +15,7 @@ use crate::sampling::control::{
     Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
 };
 use crate::tools::exec::Concurrency;
-use crate::{Sampler, SamplingTool};
+use crate::{IntoSamplingTool, Sampler, SamplingTool};
 
 /// The default `max_tokens` of each LLM request.
 pub const DEFAULT_MAX_TOKENS: u32 = 512;
@@ -190,15 +190,21 @@ impl<'a> SampleRequest<'a> {
     }
 
     /// Adds one tool the LLM may call.
-    pub fn tool<'t: 'a>(mut self, tool: SamplingTool<'t>) -> Self {
-        self.tools.push(tool.shorten());
+    pub fn tool<'t: 'a>(mut self, tool: impl IntoSamplingTool<'t>) -> Self {
+        self.tools.push(tool.into_sampling_tool().shorten());
         self
     }
 
     /// Adds tools the LLM may call. Names must be unique (checked when sampling starts).
-    pub fn tools<'t: 'a>(mut self, tools: impl IntoIterator<Item = SamplingTool<'t>>) -> Self {
-        self.tools
-            .extend(tools.into_iter().map(SamplingTool::shorten));
+    pub fn tools<'t: 'a>(
+        mut self,
+        tools: impl IntoIterator<Item = impl IntoSamplingTool<'t>>,
+    ) -> Self {
+        self.tools.extend(
+            tools
+                .into_iter()
+                .map(|tool| tool.into_sampling_tool().shorten()),
+        );
         self
     }
 

@@ -36,6 +36,111 @@ pub struct SamplingTool<'a> {
     call: Arc<CallFn<'a>>,
 }
 
+/// A value a sampling tool may return to the LLM: anything `Serialize` (a string is sent as
+/// it is, anything else as JSON).
+///
+/// `#[sampling_tool]` turns the function's return value into the tool's output through this
+/// trait, at the declared type (for `Result<T, E>`, at `T`), so a type that does not fit is
+/// reported there, with the fix.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a `#[sampling_tool]`",
+    label = "not `Serialize`",
+    note = "a tool's result goes to the LLM as JSON (a string as it is): return a type that implements `Serialize` (derive it, or put `#[structured_result]` on the type), or `Result<T, E>` with such a `T` and `E: Display`"
+)]
+pub trait IntoToolOutput {
+    /// The outcome for the LLM.
+    fn into_tool_output(self) -> Result<ToolOutput, ToolCallError>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Serialize> IntoToolOutput for T {
+    fn into_tool_output(self) -> Result<ToolOutput, ToolCallError> {
+        ToolOutput::from_value(&self)
+    }
+}
+
+/// The error of a sampling tool's `Result<T, E>`: anything `Display + 'static`, whose message
+/// goes back to the LLM ([`ToolError`] messages pass even when error details are masked).
+///
+/// `#[sampling_tool]` uses it at the declared `E`, so a type that does not fit is reported
+/// there, with the fix.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of a `#[sampling_tool]`",
+    label = "not `Display`",
+    note = "the error's message goes back to the LLM: implement `std::fmt::Display` for it (`ToolError` does, and passes even when error details are masked)"
+)]
+pub trait IntoToolError {
+    /// The failed outcome for the LLM.
+    fn into_tool_error(self) -> Result<ToolOutput, ToolCallError>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E: fmt::Display + 'static> IntoToolError for E {
+    fn into_tool_error(self) -> Result<ToolOutput, ToolCallError> {
+        result_to_output::<(), E>(Err(self))
+    }
+}
+
+/// A type a `#[sampling_tool]` parameter may have: anything `DeserializeOwned + JsonSchema`,
+/// decoded from the LLM's JSON and described to it by its schema.
+///
+/// `#[sampling_tool]` decodes and describes each parameter through this trait, at the
+/// parameter's type, so a type that does not fit gets one error there, with the fix.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[sampling_tool]` parameter",
+    label = "not `Deserialize` and `JsonSchema`",
+    note = "the LLM fills in each parameter as JSON described by a JSON schema: derive `Deserialize` and `JsonSchema` for the type (or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency), or use a type that has them (`String`, numbers, `Vec<T>`, `Option<T>`, ...)"
+)]
+pub trait ToolParam: Sized {
+    /// Decodes the parameter (`#[serde(deserialize_with)]` of the arguments struct).
+    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
+
+    /// The parameter's schema (`#[schemars(schema_with)]` of the arguments struct).
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + JsonSchema> ToolParam for T {
+    fn deserialize_param<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        T::deserialize(deserializer)
+    }
+
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}
+
+/// What [`SampleRequest::tool`](crate::SampleRequest::tool),
+/// [`tools`](crate::SampleRequest::tools) and [`Toolset::try_from_tools`](crate::Toolset::try_from_tools)
+/// take: a [`SamplingTool`], and nothing else (sealed).
+///
+/// It exists for its compile error: passing a `#[sampling_tool]` function itself
+/// (`.tools([add])`) says to pass the tool the attribute generates (`add_tool()`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sampling tool",
+    label = "expected a `SamplingTool`",
+    note = "a `#[sampling_tool]` function is not itself a tool: pass the tool the attribute generates beside it, named after the function with `_tool` appended (`add_tool()` for `fn add`, `self.lookup_tool()` for a method `lookup`)"
+)]
+pub trait IntoSamplingTool<'a>: sealed::Sealed {
+    /// The tool.
+    fn into_sampling_tool(self) -> SamplingTool<'a>;
+}
+
+impl<'a> IntoSamplingTool<'a> for SamplingTool<'a> {
+    fn into_sampling_tool(self) -> SamplingTool<'a> {
+        self
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::SamplingTool<'_> {}
+}
+
 impl fmt::Debug for SamplingTool<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SamplingTool")

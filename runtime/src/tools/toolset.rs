@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::message::ToolSpec;
-use crate::{SamplingTool, ToolsetError};
+use crate::{IntoSamplingTool, SamplingTool, ToolsetError};
 
 /// The name of the synthetic tool through which the LLM delivers a typed result.
 pub const FINAL_RESPONSE: &str = "final_response";
@@ -24,11 +24,11 @@ impl<'a> Toolset<'a> {
 
     /// A toolset from tools, refusing duplicate and reserved names.
     pub fn try_from_tools(
-        tools: impl IntoIterator<Item = SamplingTool<'a>>,
+        tools: impl IntoIterator<Item = impl IntoSamplingTool<'a>>,
     ) -> Result<Self, ToolsetError> {
         let mut set = Self::new();
         for tool in tools {
-            set.push(tool)?;
+            set.push(tool.into_sampling_tool())?;
         }
         Ok(set)
     }

@@ -1,4 +1,5 @@
-// A parameter type that is not `Deserialize + JsonSchema`: the error points at that parameter.
+// A parameter type that is neither `Deserialize` nor `JsonSchema`: one error, at that
+// parameter, saying to derive them.
 use rmcp_sampling::sampling_tool;
 
 struct Point {

@@ -1,13 +1,15 @@
-// A type without `#[structured_result]` cannot be a typed result: the error says what to add.
-use rmcp_sampling::StructuredResult;
+// A type without `JsonSchema` cannot be a typed result: one error, saying what to add.
+use rmcp_sampling::Sampler;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Plain {
     ok: bool,
 }
 
-fn typed<T: StructuredResult>() {}
+async fn run(sampler: &Sampler) {
+    let _ = sampler.standalone().sample::<Plain>("is it ok?").await;
+}
 
 fn main() {
-    typed::<Plain>();
+    let _ = run;
 }
