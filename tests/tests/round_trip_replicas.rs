@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 mod support;
 
-use support::server::{ConformanceServer, GUARD};
+use support::server::{ConformanceServer, GUARD, logs};
 
 /// The key both replicas share (at least 32 bytes).
 const SHARED_KEY: &str = "replica-test-key: 0123456789abcdef0123456789abcdef";
@@ -139,14 +139,6 @@ fn tool_results(request: &CreateMessageRequestParams) -> Vec<String> {
             ),
             _ => None,
         })
-        .collect()
-}
-
-fn logs(servers: &[&ConformanceServer]) -> String {
-    servers
-        .iter()
-        .enumerate()
-        .map(|(n, server)| format!("--- server {n} log ---\n{}", server.log()))
         .collect()
 }
 

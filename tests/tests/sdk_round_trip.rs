@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 mod support;
 
 use support::repo_root;
-use support::server::{ConformanceServer, run_peer_client};
+use support::server::{ConformanceServer, STATE_KEY_VAR, logs, run_peer_client};
 
 /// Whether peer tests are skipped (`RMCP_SAMPLING_SKIP_PEERS=1`).
 fn skipped(what: &str) -> bool {
@@ -93,7 +93,7 @@ fn python_sdk_2_client_drives_the_rounds_to_the_typed_result() {
     let server = ConformanceServer::start();
     let mut command = Command::new(python);
     command.arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"));
-    let report = run_peer_client(command, &server, "the Python SDK 2.x client");
+    let report = run_peer_client(command, &[&server], "the Python SDK 2.x client");
     check_report(&report, &server);
 }
 
@@ -106,8 +106,41 @@ fn typescript_sdk_2_client_drives_the_rounds_to_the_typed_result() {
     command
         .current_dir(&dir)
         .arg(dir.join("round_trip_client.mjs"));
-    let report = run_peer_client(command, &server, "the TypeScript SDK 2.x client");
+    let report = run_peer_client(command, &[&server], "the TypeScript SDK 2.x client");
     check_report(&report, &server);
+}
+
+/// The Python client sends round 1 to process A, round 2 to B and round 3 to A; the two share
+/// the key that seals `requestState`, and the loop completes as on one process.
+#[test]
+fn python_sdk_2_client_resumes_the_loop_on_another_process() {
+    let Some(python) = python_mcp2() else { return };
+    let key = "sdk-replica-test-key: 0123456789abcdef0123456789abcdef";
+    let a = ConformanceServer::start_with_key(Some(key));
+    let b = ConformanceServer::start_with_key(Some(key));
+    let mut command = Command::new(python);
+    command
+        .arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"))
+        // The key reaches the servers only; the client never sees it.
+        .env_remove(STATE_KEY_VAR);
+    let report = run_peer_client(command, &[&a, &b], "the Python SDK 2.x client");
+    let context = || format!("{report:#}\n{}", logs(&[&a, &b]));
+    assert_eq!(report["failures"], json!([]), "{}", context());
+    let replicas = &report["scenarios"]["replicas"];
+    let servers: Vec<&Value> = replicas["rounds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|round| &round["server"])
+        .collect();
+    assert_eq!(servers, [0, 1, 0], "rounds alternate: {}", context());
+    check_manual(replicas, &context);
+    assert_eq!(
+        (a.add_runs(), b.add_runs()),
+        (0, 1),
+        "the tool ran once, on B in round 2: {}",
+        context()
+    );
 }
 
 /// What both SDKs must have seen; `server` is the one they talked to.
@@ -122,7 +155,25 @@ fn check_report(report: &Value, server: &ConformanceServer) {
     check_sum(&automatic["result"], &context);
 
     // By hand: round 1 and 2 ask for one LLM turn each, round 3 completes.
-    let manual = &report["scenarios"]["manual"];
+    check_manual(&report["scenarios"]["manual"], &context);
+
+    // A changed `requestState` is refused before the body runs.
+    let tampered = &report["scenarios"]["tampered"]["error"];
+    assert_eq!(tampered["code"], -32602, "{}", context());
+    assert!(
+        tampered["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("requestState")),
+        "{}",
+        context()
+    );
+
+    // Two loops completed; the tool ran once in each (never again on a replay or a refusal).
+    assert_eq!(server.add_runs(), 2, "{}", context());
+}
+
+/// Rounds driven by hand: rounds 1 and 2 ask for one LLM turn each, round 3 completes.
+fn check_manual(manual: &Value, context: &dyn Fn() -> String) {
     let rounds = manual["rounds"].as_array().expect("rounds is an array");
     assert_eq!(rounds.len(), 3, "{}", context());
     let mut keys = Vec::new();
@@ -147,7 +198,7 @@ fn check_report(report: &Value, server: &ConformanceServer) {
     }
     assert_ne!(keys[0], keys[1], "each turn has its own key: {}", context());
     assert_eq!(rounds[2]["result_type"], "complete", "{}", context());
-    check_turns(&manual["requests"], &context);
+    check_turns(&manual["requests"], context);
     let answered: Vec<&str> = manual["requests"]
         .as_array()
         .into_iter()
@@ -160,21 +211,7 @@ fn check_report(report: &Value, server: &ConformanceServer) {
         "each request answered under its key: {}",
         context()
     );
-    check_sum(&manual["result"], &context);
-
-    // A changed `requestState` is refused before the body runs.
-    let tampered = &report["scenarios"]["tampered"]["error"];
-    assert_eq!(tampered["code"], -32602, "{}", context());
-    assert!(
-        tampered["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("requestState")),
-        "{}",
-        context()
-    );
-
-    // Two loops completed; the tool ran once in each (never again on a replay or a refusal).
-    assert_eq!(server.add_runs(), 2, "{}", context());
+    check_sum(&manual["result"], context);
 }
 
 /// The two sampling requests of one loop: the question, then the history with the tool result.

@@ -2,6 +2,7 @@
 the client of our multi round-trip sampling loop (protocol 2026-07-28, SEP-2322).
 
     python round_trip_client.py http://127.0.0.1:PORT/mcp
+    python round_trip_client.py URL_A URL_B     # two processes that share the sealing key
 
 Connects to the example `conformance_server` over streamable HTTP, lets the SDK negotiate the
 protocol (`mode="auto"`: `server/discover`), and calls its typed tool `add_and_report(a=2, b=3)`.
@@ -16,6 +17,10 @@ Scenarios, each printed in one JSON report on the last line of stdout:
   hand, echoing `requestState` byte for byte.
 - `tampered`: a manual retry whose `requestState` has one character changed (expects -32602).
 
+With two URLs (two server processes sharing the key that seals `requestState`), only the
+`replicas` scenario runs: manual rounds that alternate between the two processes (round 1 on A,
+round 2 on B, round 3 on A), as behind a load balancer.
+
 The Rust test tests/tests/python_round_trip.rs asserts on the report; this script only records
 what it saw, except for checks of its own that go to `failures`.
 """
@@ -26,6 +31,7 @@ import json
 import re
 import sys
 import traceback
+from contextlib import AsyncExitStack
 from typing import Any
 
 import anyio
@@ -122,23 +128,28 @@ async def automatic(url: str) -> dict[str, Any]:
     return {"protocol_version": version, "requests": llm.requests, "result": describe_result(result)}
 
 
-async def manual(url: str) -> dict[str, Any]:
+async def manual(url: str, replica: str | None = None) -> dict[str, Any]:
+    """Rounds by hand; with `replica`, every other round goes to that process instead."""
     llm = ScriptedLlm()
     rounds: list[dict[str, Any]] = []
-    async with make_client(url, llm) as client:
-        session = client.session
+    async with AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(make_client(url, llm))]
+        if replica is not None:
+            clients.append(await stack.enter_async_context(make_client(replica, llm)))
         responses: dict[str, Any] | None = None
         state: str | None = None
-        for _ in range(10):
-            result = await session.call_tool(
+        for n in range(10):
+            server = n % len(clients)
+            result = await clients[server].session.call_tool(
                 TOOL, ARGUMENTS, input_responses=responses, request_state=state, allow_input_required=True
             )
             if not isinstance(result, types.InputRequiredResult):
-                rounds.append({"result_type": "complete"})
+                rounds.append({"server": server, "result_type": "complete"})
                 return {"rounds": rounds, "requests": llm.requests, "result": describe_result(result)}
             requests = result.input_requests or {}
             rounds.append(
                 {
+                    "server": server,
                     "result_type": "input_required",
                     "keys": sorted(requests),
                     "methods": sorted({request.method for request in requests.values()}),
@@ -171,19 +182,23 @@ async def tampered(url: str) -> dict[str, Any]:
         return {"unexpected_result": result.model_dump(mode="json", by_alias=True)}
 
 
-async def main(url: str) -> None:
+async def main(urls: list[str]) -> None:
     report: dict[str, Any] = {"scenarios": {}, "failures": failures}
-    for name, scenario in (("automatic", automatic), ("manual", manual), ("tampered", tampered)):
+    if len(urls) == 2:
+        scenarios = [("replicas", lambda: manual(urls[0], urls[1]))]
+    else:
+        scenarios = [("automatic", lambda: automatic(urls[0])), ("manual", lambda: manual(urls[0])), ("tampered", lambda: tampered(urls[0]))]
+    for name, scenario in scenarios:
         try:
             # A guard against a hung round, not a timing check.
             with anyio.fail_after(120):
-                report["scenarios"][name] = await scenario(url)
+                report["scenarios"][name] = await scenario()
         except BaseException as error:  # noqa: BLE001 - every failure goes into the report
             failures.append(f"{name}: {''.join(traceback.format_exception(error))}")
     print(json.dumps(report), flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: round_trip_client.py SERVER_URL")
-    anyio.run(main, sys.argv[1])
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: round_trip_client.py SERVER_URL [REPLICA_URL]")
+    anyio.run(main, sys.argv[1:])

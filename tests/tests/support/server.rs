@@ -130,18 +130,18 @@ pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs a peer client (`command`, which gets the server's URL as its last argument) against
-/// `server`, bounded by [`GUARD`], and returns the JSON report it prints on its last line.
+/// Runs a peer client (`command`, which gets the URLs of `servers` as its last arguments),
+/// bounded by [`GUARD`], and returns the JSON report it prints on its last line.
 pub(crate) fn run_peer_client(
     mut command: Command,
-    server: &ConformanceServer,
+    servers: &[&ConformanceServer],
     what: &str,
 ) -> Value {
     let dir = scratch_dir("client");
     let out = dir.join("stdout");
     let err = dir.join("stderr");
     let mut child = command
-        .arg(&server.url)
+        .args(servers.iter().map(|server| server.url.as_str()))
         .stdin(Stdio::null())
         .stdout(File::create(&out).expect("the client's stdout file"))
         .stderr(File::create(&err).expect("the client's stderr file"))
@@ -157,8 +157,17 @@ pub(crate) fn run_peer_client(
         .unwrap_or_else(|| {
             panic!(
                 "{what} printed no JSON report ({status})\n--- stdout ---\n{stdout}\n\
-                 --- stderr ---\n{stderr}\n--- server log ---\n{}",
-                server.log()
+                 --- stderr ---\n{stderr}\n{}",
+                logs(servers)
             )
         })
+}
+
+/// The logs of `servers`, for a failure message.
+pub(crate) fn logs(servers: &[&ConformanceServer]) -> String {
+    servers
+        .iter()
+        .enumerate()
+        .map(|(n, server)| format!("--- server {n} log ---\n{}\n", server.log()))
+        .collect()
 }
