@@ -11,7 +11,8 @@
 //! the same shape: `automatic` (the SDK's own input-required driver answers through its sampling
 //! callback), `manual` (one `tools/call` retry per round by hand), `tampered` (a retry with a
 //! changed `requestState`). The tests assert on the report and on the server's log (the `add`
-//! tool runs once per loop).
+//! tool runs once per loop). Given two URLs, a script runs only `replicas`: manual rounds that
+//! alternate between two server processes sharing the sealing key (A, B, A).
 //!
 //! Needs the peers: the Python venv from `tests/peers/setup_python.sh <venv>
 //! tests/peers/mcp2/requirements.lock` (`RMCP_SAMPLING_PYTHON_MCP2`, else `<repo>/.venv-mcp2`),
@@ -115,15 +116,31 @@ fn typescript_sdk_2_client_drives_the_rounds_to_the_typed_result() {
 #[test]
 fn python_sdk_2_client_resumes_the_loop_on_another_process() {
     let Some(python) = python_mcp2() else { return };
+    let mut command = Command::new(python);
+    command.arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"));
+    check_replicas(command, "the Python SDK 2.x client");
+}
+
+/// The same with the TypeScript client: rounds on A, B, A.
+#[test]
+fn typescript_sdk_2_client_resumes_the_loop_on_another_process() {
+    let Some(node) = ts_node() else { return };
+    let dir = repo_root().join("tests/peers/ts_client");
+    let mut command = Command::new(node);
+    command
+        .current_dir(&dir)
+        .arg(dir.join("round_trip_client.mjs"));
+    check_replicas(command, "the TypeScript SDK 2.x client");
+}
+
+/// Runs the peer `command` against two processes that share a key (its `replicas` scenario).
+fn check_replicas(mut command: Command, what: &str) {
     let key = "sdk-replica-test-key: 0123456789abcdef0123456789abcdef";
     let a = ConformanceServer::start_with_key(Some(key));
     let b = ConformanceServer::start_with_key(Some(key));
-    let mut command = Command::new(python);
-    command
-        .arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"))
-        // The key reaches the servers only; the client never sees it.
-        .env_remove(STATE_KEY_VAR);
-    let report = run_peer_client(command, &[&a, &b], "the Python SDK 2.x client");
+    // The key reaches the servers only; the client never sees it.
+    command.env_remove(STATE_KEY_VAR);
+    let report = run_peer_client(command, &[&a, &b], what);
     let context = || format!("{report:#}\n{}", logs(&[&a, &b]));
     assert_eq!(report["failures"], json!([]), "{}", context());
     let replicas = &report["scenarios"]["replicas"];

@@ -3,6 +3,7 @@
 // (protocol 2026-07-28, SEP-2322).
 //
 //     node round_trip_client.mjs http://127.0.0.1:PORT/mcp
+//     node round_trip_client.mjs URL_A URL_B     # two processes that share the sealing key
 //
 // Connects to the example `conformance_server` over streamable HTTP, negotiates the protocol
 // (`versionNegotiation: {mode: 'auto'}`: `server/discover`), and calls its typed tool
@@ -16,6 +17,10 @@
 // - `manual`: `inputRequired: {autoFulfill: false}` and `callTool(..., {allowInputRequired: true})`,
 //   one retry per round by hand, echoing `requestState` byte for byte.
 // - `tampered`: a manual retry whose `requestState` has one character changed (expects -32602).
+//
+// With two URLs (two server processes sharing the key that seals `requestState`), only the
+// `replicas` scenario runs: manual rounds that alternate between the two processes (round 1 on
+// A, round 2 on B, round 3 on A), as behind a load balancer.
 //
 // tests/tests/ts_round_trip.rs asserts on the report; this script only records what it saw,
 // except for checks of its own that go to `failures`.
@@ -110,25 +115,29 @@ async function automatic(url) {
   }
 }
 
-async function manual(url) {
+/** Rounds by hand; with `replica`, every other round goes to that process instead. */
+async function manual(url, replica) {
   const llm = new ScriptedLlm();
-  const client = await connect(url, llm, false);
+  const clients = [await connect(url, llm, false)];
   const rounds = [];
   try {
+    if (replica !== undefined) clients.push(await connect(replica, llm, false));
     let inputResponses;
     let requestState;
     for (let i = 0; i < 10; i += 1) {
+      const server = i % clients.length;
       const params = { name: TOOL, arguments: ARGUMENTS };
       if (inputResponses !== undefined) params.inputResponses = inputResponses;
       if (requestState !== undefined) params.requestState = requestState;
-      const result = await client.callTool(params, { allowInputRequired: true });
+      const result = await clients[server].callTool(params, { allowInputRequired: true });
       if (result.resultType !== 'input_required') {
-        rounds.push({ result_type: 'complete' });
+        rounds.push({ server, result_type: 'complete' });
         return { rounds, requests: llm.requests, result: describeResult(result) };
       }
       const requests = result.inputRequests ?? {};
       const keys = Object.keys(requests).sort();
       rounds.push({
+        server,
         result_type: 'input_required',
         keys,
         methods: [...new Set(Object.values(requests).map((r) => r.method))].sort(),
@@ -140,7 +149,7 @@ async function manual(url) {
     failures.push('manual: no complete result after 10 rounds');
     return { rounds, requests: llm.requests, result: null };
   } finally {
-    await client.close();
+    for (const client of clients) await client.close();
   }
 }
 
@@ -181,15 +190,20 @@ function guarded(name, promise) {
 }
 
 async function main() {
-  const url = process.argv[2];
-  if (!url) {
-    console.error('usage: node round_trip_client.mjs SERVER_URL');
+  const urls = process.argv.slice(2);
+  if (urls.length < 1 || urls.length > 2) {
+    console.error('usage: node round_trip_client.mjs SERVER_URL [REPLICA_URL]');
     process.exit(2);
   }
+  const [url, replica] = urls;
+  const scenarios =
+    replica === undefined
+      ? [['automatic', () => automatic(url)], ['manual', () => manual(url)], ['tampered', () => tampered(url)]]
+      : [['replicas', () => manual(url, replica)]];
   const report = { scenarios: {}, failures };
-  for (const [name, scenario] of [['automatic', automatic], ['manual', manual], ['tampered', tampered]]) {
+  for (const [name, scenario] of scenarios) {
     try {
-      report.scenarios[name] = await guarded(name, scenario(url));
+      report.scenarios[name] = await guarded(name, scenario());
     } catch (error) {
       failures.push(`${name}: ${error?.stack ?? error}`);
     }
