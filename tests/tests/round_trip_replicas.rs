@@ -110,7 +110,7 @@ fn sampling_request(
     (round, key, request.params)
 }
 
-fn answer(result: rmcp::model::CreateMessageResult) -> Value {
+fn answer(result: impl serde::Serialize) -> Value {
     serde_json::to_value(result).expect("a sampling result serializes")
 }
 
