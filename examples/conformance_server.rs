@@ -61,6 +61,8 @@ const STATE_KEY_VAR: &str = "RMCP_SAMPLING_STATE_KEY";
 /// Add two integers.
 #[sampling_tool]
 fn add(a: i64, b: i64) -> Result<i64, ToolError> {
+    // The peer tests count this line to check that no round runs a tool twice.
+    tracing::info!(a, b, "the add tool ran");
     a.checked_add(b).ok_or(ToolError::new("overflow"))
 }
 

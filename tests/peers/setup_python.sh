@@ -2,7 +2,10 @@
 # Creates (or refreshes) the Python venv the peer tests run: FastMCP 3.4.11 and the official
 # MCP SDK (mcp 1.30.0), pinned by tests/peers/fastmcp/requirements.lock.
 #
-#   tests/peers/setup_python.sh [VENV_DIR]     # default: <repo>/.venv
+#   tests/peers/setup_python.sh [VENV_DIR [LOCK]]   # default: <repo>/.venv and that lock
+#
+# LOCK picks another pinned environment, e.g. tests/peers/mcp2/requirements.lock (the Python
+# MCP SDK 2.x client, which speaks 2026-07-28), in a venv of its own.
 #
 # Needs python3 >= 3.10 with the venv module, and PyPI. Safe to run again: it only installs when
 # the venv is missing, broken, or made from another lock file. PYTHON picks the interpreter.
@@ -14,7 +17,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 venv=${1:-"$repo/.venv"}
-lock="$here/fastmcp/requirements.lock"
+lock=${2:-"$here/fastmcp/requirements.lock"}
+# Every lock pins `mcp`; FastMCP only where the lock has it.
+modules=mcp
+if grep -q '^fastmcp==' "$lock"; then
+  modules="fastmcp, mcp"
+fi
 python=${PYTHON:-python3}
 
 if ! command -v "$python" >/dev/null 2>&1; then
@@ -38,16 +46,17 @@ hash_lock() {
 }
 want=$(hash_lock)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
-  && "$venv/bin/python" -c 'import fastmcp, mcp' >/dev/null 2>&1; then
+  && "$venv/bin/python" -c "import $modules" >/dev/null 2>&1; then
   echo "setup_python.sh: $venv is up to date" >&2
   exit 0
 fi
 
 echo "setup_python.sh: installing $lock into $venv" >&2
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$lock"
+"$venv/bin/python" -c "import $modules"  # the server and the SDK import cleanly
 "$venv/bin/python" -c '
+import sys
 from importlib.metadata import version
-import fastmcp, mcp  # the server and the SDK import cleanly
-print("setup_python.sh: fastmcp", version("fastmcp") + ", mcp", version("mcp"))
-' >&2
+print("setup_python.sh:", ", ".join(f"{name} {version(name)}" for name in sys.argv[1:]))
+' ${modules//,/} >&2
 echo "$want" >"$stamp"

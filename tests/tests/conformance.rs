@@ -16,11 +16,8 @@
 //! bad arguments, a failing LLM).
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{OnceLock, mpsc};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus, Stdio};
 
 use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
@@ -34,8 +31,7 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 mod support;
 
-/// A guard against a hung server or CLI, not a timing assertion.
-const GUARD: Duration = Duration::from_secs(300);
+use support::server::{ConformanceServer, GUARD, scratch_dir, wait_guarded};
 
 /// What the conformance client's LLM answers to every sampling request.
 const CONFORMANCE_LLM_TEXT: &str = "This is a test response from the client";
@@ -396,102 +392,4 @@ async fn guarded<F: std::future::Future>(future: F) -> F::Output {
     tokio::time::timeout(GUARD, future)
         .await
         .expect("the call finished within the guard")
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server process
-// ---------------------------------------------------------------------------------------------
-
-/// A running `conformance_server` on a free 127.0.0.1 port, killed on drop.
-struct ConformanceServer {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl ConformanceServer {
-    fn start() -> Self {
-        static EXECUTABLE: OnceLock<PathBuf> = OnceLock::new();
-        let executable = EXECUTABLE.get_or_init(|| support::build_example("conformance_server"));
-        let log = scratch_dir("server").join("server.log");
-        let log_file = File::create(&log).expect("the server log can be created");
-        let mut child = Command::new(executable)
-            // Port 0: the system picks a free port and the server prints its URL.
-            .arg("0")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log_file)
-            .spawn()
-            .expect("the conformance server starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let read = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(read.map(|_| line));
-        });
-        let first_line = receiver.recv_timeout(GUARD);
-        let mut server = Self {
-            child,
-            url: String::new(),
-            log,
-        };
-        match first_line {
-            Ok(Ok(line)) if line.starts_with("listening on http://127.0.0.1:") => {
-                server.url = line["listening on ".len()..].trim().to_owned();
-            }
-            other => panic!(
-                "the server did not report its URL ({other:?})\n--- server log ---\n{}",
-                server.log()
-            ),
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        let mut text = String::new();
-        if let Ok(mut file) = File::open(&self.log) {
-            let _ = file.read_to_string(&mut text);
-        }
-        text
-    }
-}
-
-impl Drop for ConformanceServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for `child` up to [`GUARD`]; kills it and fails the test past that.
-fn wait_guarded(child: &mut Child, what: &str) -> ExitStatus {
-    let deadline = Instant::now() + GUARD;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return status,
-            Ok(None) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{what} did not finish within {GUARD:?}; killed");
-            }
-            Err(error) => panic!("cannot wait for {what}: {error}"),
-        }
-    }
-}
-
-/// An empty directory of this test binary's own, under cargo's scratch space for tests.
-fn scratch_dir(name: &str) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("conformance")
-        .join(format!("{name}-{}-{n}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("the scratch directory can be created");
-    dir
 }

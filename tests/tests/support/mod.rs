@@ -49,3 +49,5 @@ pub(crate) fn build_example(name: &str) -> PathBuf {
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
         .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
 }
+
+pub(crate) mod server;
