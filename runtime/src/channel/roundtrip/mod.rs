@@ -421,6 +421,11 @@ impl Sampler {
     /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
     /// the same round.
     ///
+    /// Nothing is kept between rounds, so a client that sends the same round twice (a network
+    /// retry of the same `requestState` and answers) runs that round's tool calls twice: the
+    /// state carries no single-use nonce. Tools with side effects should be idempotent, or keyed
+    /// by the tool call's id.
+    ///
     /// A failed loop becomes an `isError` tool result carrying the reason, so the caller (and
     /// its LLM) can read it and react; a `requestState` that does not open (tampered, expired,
     /// for another tool, arguments or caller, too large) is refused with a JSON-RPC `-32602`

@@ -223,8 +223,8 @@ impl std::fmt::Display for StateError {
 fn rejected(error: RequestStateError) -> StateError {
     let reason = match error {
         RequestStateError::IntegrityCheckFailed => {
-            "it failed integrity verification (tampered with, or sent for another tool, other \
-             arguments or another caller)"
+            "it failed integrity verification (tampered with, sealed with a key this server \
+             does not hold, or sent for another tool, other arguments or another caller)"
                 .to_owned()
         }
         other => other.to_string(),
