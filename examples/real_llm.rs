@@ -19,10 +19,10 @@
 
 use std::time::{Duration, Instant};
 
-use rmcp_sampling::message::{Content, Role};
 use rmcp_sampling::providers::OpenAiHandlerBuilder;
 use rmcp_sampling::{
-    Message, Sampler, ToolCall, ToolError, ToolResult, sampling_tool, structured_result,
+    Content, Message, Role, Sampler, ToolCall, ToolError, ToolResult, sampling_tool,
+    structured_result,
 };
 use serde_json::json;
 
@@ -55,13 +55,10 @@ struct Report {
 /// One worked example as earlier turns: a tool call, its result, the final answer.
 fn few_shot() -> Vec<Message> {
     let call = |id: &str, name: &str, args: serde_json::Value| {
+        let arguments = args.as_object().cloned().unwrap_or_default();
         Message::new(
             Role::Assistant,
-            [Content::ToolCall(ToolCall::new(
-                id,
-                name,
-                args.as_object().cloned().unwrap_or_default(),
-            ))],
+            [Content::ToolCall(ToolCall::new(id, name, arguments))],
         )
     };
     let result = |id: &str, text: &str| Message::tool_results([ToolResult::text(id, text)]);

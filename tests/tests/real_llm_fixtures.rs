@@ -5,7 +5,6 @@
 //! Recordings (`tests/fixtures/real-llm/`): a typed loop of two rounds (a tool call, then
 //! `final_response`); a response cut by the token limit in the middle of its fifth parallel
 //! tool call; text answers to `tool_choice: required` requests, one of them cut by the limit.
-#![allow(deprecated)]
 
 #[allow(dead_code)] // shared with the handler tests; this file uses a few
 mod provider_support;
