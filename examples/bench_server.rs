@@ -23,9 +23,8 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-use rmcp_sampling::{
-    Concurrency, SampleError, Sampler, ToolError, sampling_tool, structured_result,
-};
+use rmcp_sampling::tools::Concurrency;
+use rmcp_sampling::{SampleError, Sampler, ToolError, sampling_tool, structured_result};
 use serde::Deserialize;
 
 /// The longest nap the LLM may ask for: an untrusted LLM must not park a tool for ever.

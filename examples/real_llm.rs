@@ -19,9 +19,10 @@
 
 use std::time::{Duration, Instant};
 
-use rmcp_sampling::message::{Conversation, Message, ToolCall, ToolResult};
+use rmcp_sampling::control::LoopUsage;
+use rmcp_sampling::message::{Conversation, Message, Role, ToolCall, ToolResult};
 use rmcp_sampling::providers::OpenAiHandlerBuilder;
-use rmcp_sampling::{LoopUsage, Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{Sampler, ToolError, sampling_tool, structured_result};
 use serde_json::json;
 
 /// Look up today's weather for a city.
@@ -54,7 +55,7 @@ struct Report {
 fn few_shot() -> Conversation {
     let call = |id: &str, name: &str, args: serde_json::Value| {
         let call = ToolCall::new(id, name, args.as_object().cloned().unwrap_or_default());
-        Message::new(rmcp_sampling::message::Role::Assistant, [call.into()])
+        Message::new(Role::Assistant, [call.into()])
     };
     let result = |id: &str, text: &str| Message::tool_results([ToolResult::text(id, text)]);
     Conversation::from(vec![

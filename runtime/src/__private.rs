@@ -36,4 +36,4 @@ where
 
 // The traits generated code checks parameter and return types through. Public at the crate
 // root, so that compile errors name them without this module's path.
-pub use crate::{IntoToolError, IntoToolOutput, ToolParam};
+pub use crate::tools::{IntoToolError, IntoToolOutput, ToolParam};

@@ -129,7 +129,7 @@ pub enum SampleErrorKind {
         /// The violations of the last attempt, each naming its JSON path.
         violations: Vec<String>,
     },
-    /// A [usage limit](crate::UsageLimits) was reached before the loop had its answer.
+    /// A [usage limit](crate::control::UsageLimits) was reached before the loop had its answer.
     UsageLimit {
         /// Which limit: `llm_calls`, `tool_calls`, `input_tokens` or `output_tokens`.
         limit: &'static str,

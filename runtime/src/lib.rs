@@ -17,35 +17,64 @@ mod channel;
 mod error;
 pub mod message;
 mod sampling;
-mod tools;
+pub mod tools;
 mod typed;
 
-pub use channel::handler::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
-pub use channel::roundtrip::state::{
-    DEFAULT_MAX_STATE_BYTES, DEFAULT_ROUND_BUDGET, DEFAULT_STATE_TTL,
-};
+// The crate root holds what a sampling tool's author writes every day; the rest lives in the
+// modules `message`, `tools`, `schema`, `handler`, `limits`, `client`, `providers`, `testing`.
+pub use channel::handler::{HandlerContext, HandlerError, SamplingHandler};
 pub use channel::roundtrip::{SamplingContext, ToolReply};
-pub use error::{SampleError, SampleErrorKind, ToolError, ToolsetError};
+pub use error::{SampleError, SampleErrorKind, ToolError};
 pub use message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall, ToolResult,
 };
-pub use sampling::control::{LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits};
-pub use sampling::request::{
-    DEFAULT_LLM_TIMEOUT, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
-    DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,
-    DEFAULT_TEXT_NUDGES, ModelHints, SampleRequest, Sampled, Step,
-};
-pub use sampling::sampler::{HandlerMode, Sampler};
-pub use tools::args::decode_args;
-pub use tools::exec::Concurrency;
-pub use tools::router::tools_from_router;
-pub use tools::schema::{args_schema_for, schema_for};
-pub use tools::tool::{
-    IntoSamplingTool, IntoToolError, IntoToolOutput, SamplingTool, ToolCallError,
-    ToolCallErrorKind, ToolFuture, ToolOutput, ToolParam,
-};
-pub use tools::toolset::{FINAL_RESPONSE, Toolset};
-pub use typed::result::{StructuredResult, violation_report};
+pub use sampling::request::{SampleRequest, Sampled, Step};
+pub use sampling::sampler::Sampler;
+pub use tools::tool::SamplingTool;
+pub use typed::result::StructuredResult;
+
+// Crate-internal shortcuts to items whose public home is a module.
+pub(crate) use channel::handler::{HandlerErrorKind, Side};
+pub(crate) use error::ToolsetError;
+pub(crate) use message::ModelHints;
+pub(crate) use sampling::request::DEFAULT_LLM_TIMEOUT;
+pub(crate) use tools::tool::{ToolCallError, ToolOutput};
+pub(crate) use tools::toolset::{FINAL_RESPONSE, Toolset};
+pub(crate) use typed::result::violation_report;
+
+/// The JSON schemas the LLM sees and the reports of what does not match them.
+pub mod schema {
+    pub use crate::tools::schema::{args_schema_for, schema_for};
+    pub use crate::tools::toolset::FINAL_RESPONSE;
+    pub use crate::typed::result::violation_report;
+}
+
+/// Per-step control, usage and budgets: what a loop reports of the tokens and calls it used,
+/// the limits that force its answer, and what a step hook sees.
+pub mod control {
+    pub use crate::sampling::control::{
+        LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
+    };
+}
+
+/// Server-side handlers: what they are told, how they fail, and when the sampler uses them.
+pub mod handler {
+    pub use crate::channel::handler::{HandlerErrorKind, Side};
+    pub use crate::sampling::sampler::HandlerMode;
+}
+
+/// The defaults of a sampling call and the limits that keep one loop (and one multi round-trip
+/// state) small; each can be changed on the [`Sampler`] or the call.
+pub mod limits {
+    pub use crate::channel::roundtrip::state::{
+        DEFAULT_MAX_STATE_BYTES, DEFAULT_ROUND_BUDGET, DEFAULT_STATE_TTL,
+    };
+    pub use crate::sampling::request::{
+        DEFAULT_LLM_TIMEOUT, DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
+        DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,
+        DEFAULT_TEXT_NUDGES,
+    };
+}
 
 #[doc(hidden)]
 pub mod __private;

@@ -7,7 +7,8 @@
 //!
 //! ```
 //! use rmcp_sampling::testing::ScriptedLlm;
-//! use rmcp_sampling::{HandlerContext, LlmRequest, Message, SamplingHandler, Side, ToolResult};
+//! use rmcp_sampling::handler::Side;
+//! use rmcp_sampling::{HandlerContext, LlmRequest, Message, SamplingHandler, ToolResult};
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]

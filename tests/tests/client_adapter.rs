@@ -19,10 +19,10 @@ use rmcp::service::{
 };
 use rmcp::{ClientHandler, ServerHandler, ServiceExt};
 use rmcp_sampling::client::{LineTransport, SamplingClient};
+use rmcp_sampling::handler::HandlerErrorKind;
 use rmcp_sampling::testing::{ScriptedLlm, reply};
 use rmcp_sampling::{
-    HandlerContext, HandlerError, HandlerErrorKind, LlmRequest, LlmResponse, SamplingHandler,
-    StopReason,
+    HandlerContext, HandlerError, LlmRequest, LlmResponse, SamplingHandler, StopReason,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

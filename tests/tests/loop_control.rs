@@ -11,11 +11,12 @@ use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::client::SamplingClient;
+use rmcp_sampling::control::{TruncatedAnswer, UsageLimits};
 use rmcp_sampling::message::{ToolChoice, Usage};
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, reply};
 use rmcp_sampling::{
-    LlmResponse, SampleErrorKind, SampleRequest, Sampler, StopReason, ToolError, TruncatedAnswer,
-    UsageLimits, sampling_tool, structured_result,
+    LlmResponse, SampleErrorKind, SampleRequest, Sampler, StopReason, ToolError, sampling_tool,
+    structured_result,
 };
 use serde_json::{Value, json};
 

@@ -22,9 +22,8 @@ use rmcp::{
 };
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
-use rmcp_sampling::{
-    HandlerError, Sampler, ToolError, ToolResult, sampling_tool, tools_from_router,
-};
+use rmcp_sampling::tools::tools_from_router;
+use rmcp_sampling::{HandlerError, Sampler, ToolError, ToolResult, sampling_tool};
 use serde_json::json;
 
 /// Add two integers.

@@ -6,11 +6,12 @@ mod provider_support;
 use std::time::Duration;
 
 use provider_support::*;
+use rmcp_sampling::handler::HandlerErrorKind;
 use rmcp_sampling::message::{ToolChoice, ToolSpec};
 use rmcp_sampling::providers::{MaxTokensField, OpenAiHandler, OpenAiHandlerBuilder};
 use rmcp_sampling::{
-    Content, HandlerErrorKind, LlmRequest, Message, Role, Sampler, SamplingHandler, SamplingTool,
-    StopReason, ToolError, ToolResult,
+    Content, LlmRequest, Message, Role, Sampler, SamplingHandler, SamplingTool, StopReason,
+    ToolError, ToolResult,
 };
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};

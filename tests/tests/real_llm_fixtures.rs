@@ -10,7 +10,7 @@
 mod provider_support;
 
 use provider_support::*;
-use rmcp_sampling::TruncatedAnswer;
+use rmcp_sampling::control::TruncatedAnswer;
 use rmcp_sampling::message::{StopReason, ToolChoice};
 use rmcp_sampling::providers::OpenAiHandler;
 use rmcp_sampling::{SampleError, Sampler, Step, ToolError, sampling_tool, structured_result};

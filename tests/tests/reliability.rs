@@ -649,7 +649,7 @@ async fn with_the_cap_raised_10000_tool_calls_are_checked_in_linear_time_on_both
     let client = connect_threaded(
         Server::new(Sampler::new(), |r| {
             r.max_tool_calls_per_reply(20_000)
-                .concurrency(rmcp_sampling::Concurrency::Unlimited)
+                .concurrency(rmcp_sampling::tools::Concurrency::Unlimited)
         }),
         SamplingClient::new(llm.clone()),
     )

@@ -627,12 +627,13 @@ async fn a_ten_step_loop_uses_eleven_rounds_and_a_state_that_grows_linearly() {
                     let InputRequest::CreateMessage(request) = request else {
                         panic!("not a sampling request");
                     };
+                    // Our request type reads the MCP JSON as it is.
+                    let params = serde_json::to_value(&request.params).unwrap();
                     let answer = rmcp_sampling::SamplingHandler::create_message(
                         &llm,
-                        serde_json::from_value(serde_json::to_value(request.params).unwrap())
-                            .expect("an MCP sampling request reads as an LlmRequest"),
+                        serde_json::from_value(params).expect("an LlmRequest"),
                         rmcp_sampling::HandlerContext::new(
-                            rmcp_sampling::Side::Client,
+                            rmcp_sampling::handler::Side::Client,
                             Default::default(),
                         ),
                     )

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::tools::Concurrency;
 use rmcp_sampling::{
-    Concurrency, Content, HandlerError, LlmResponse, Message, Role, SampleErrorKind, Sampler,
-    SamplingTool, StopReason, ToolError, ToolResult,
+    Content, HandlerError, LlmResponse, Message, Role, SampleErrorKind, Sampler, SamplingTool,
+    StopReason, ToolError, ToolResult,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -607,7 +608,7 @@ async fn an_oversized_history_ends_the_loop_before_the_next_request() {
         .unwrap_err();
     assert!(
         matches!(err.kind(), SampleErrorKind::HistoryTooLarge { limit, .. }
-            if *limit == rmcp_sampling::DEFAULT_MAX_HISTORY_BYTES),
+            if *limit == rmcp_sampling::limits::DEFAULT_MAX_HISTORY_BYTES),
         "{err}"
     );
     assert!(llm.request_count() < 10, "{}", llm.request_count());
@@ -762,19 +763,22 @@ async fn the_samplers_masking_and_tool_timeout_are_defaults_too() {
         .tool_timeout(Duration::from_millis(20))
         .mask_error_details(true);
     let tools = || [slow.clone(), secret.clone()];
+    // The texts of the tool results sent in request `n`.
+    let texts = |n: usize| -> Vec<String> {
+        llm.requests()[n]
+            .tool_results()
+            .iter()
+            .map(|r| r.text_content())
+            .collect()
+    };
     sampler
         .standalone()
         .tools(tools())
         .sample_text("go")
         .await
         .unwrap();
-    let texts: Vec<_> = llm.requests()[1]
-        .tool_results()
-        .iter()
-        .map(|r| r.text_content())
-        .collect();
     assert_eq!(
-        texts,
+        texts(1),
         [
             "Error executing tool 'slow'",
             "Error executing tool 'secret'"
@@ -787,13 +791,8 @@ async fn the_samplers_masking_and_tool_timeout_are_defaults_too() {
         .sample_text("go")
         .await
         .unwrap();
-    let texts: Vec<_> = llm.requests()[3]
-        .tool_results()
-        .iter()
-        .map(|r| r.text_content())
-        .collect();
     assert_eq!(
-        texts,
+        texts(3),
         [
             "Tool 'slow' timed out after 20ms",
             "Error executing tool 'secret': db password rejected"

@@ -9,10 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::FutureExt;
-use rmcp_sampling::{
-    SamplingTool, ToolCallError, ToolCallErrorKind, ToolError, ToolOutput, Toolset, ToolsetError,
-    sampling_tool,
-};
+use rmcp_sampling::tools::{ToolCallError, ToolCallErrorKind, ToolOutput, Toolset, ToolsetError};
+use rmcp_sampling::{SamplingTool, ToolError, sampling_tool};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rmcp_sampling::rmcp::model::JsonObject;
-use rmcp_sampling::{FINAL_RESPONSE, StructuredResult, structured_result};
+use rmcp_sampling::schema::FINAL_RESPONSE;
+use rmcp_sampling::{StructuredResult, structured_result};
 use serde_json::{Value, json};
 
 fn obj(value: Value) -> JsonObject {
@@ -648,7 +649,7 @@ fn violation_report_format() {
         json!({"severity": "low", "score": 2, "team": "t", "customer": {"email": "a@b"}, "tags": []}),
     );
     assert_eq!(
-        rmcp_sampling::violation_report(Triage::type_name(), &errors),
+        rmcp_sampling::schema::violation_report(Triage::type_name(), &errors),
         "The final_response arguments do not match the `Triage` schema:\n- /score: 2 is greater than the maximum of 1.0\nCall final_response again with corrected arguments."
     );
 }

@@ -29,6 +29,8 @@
 
 pub(crate) mod rmcp;
 
+pub use crate::sampling::request::ModelHints;
+
 use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
@@ -793,8 +795,8 @@ pub const DEFAULT_MODEL_NAME: &str = "sampling-handler";
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LlmResponse {
-    /// The LLM's message (role assistant). Flattened, as in MCP's `CreateMessageResult`:
-    /// `{"role", "content", "model", "stopReason"}`.
+    /// The LLM's message (role assistant); flattened on the wire, as MCP's
+    /// `CreateMessageResult` has it.
     #[serde(flatten)]
     pub message: Message,
     /// The model that answered.
@@ -926,6 +928,11 @@ mod tests {
         let response = LlmResponse::text("ok").with_usage(Usage::new(3, 4));
         let json = serde_json::to_value(&response).unwrap();
         assert_eq!(json["stopReason"], "endTurn");
+        assert_eq!(
+            json["role"], "assistant",
+            "the message is flattened: {json}"
+        );
+        assert_eq!(json["content"][0]["text"], "ok");
         assert_eq!(json["usage"]["outputTokens"], 4);
         let back: LlmResponse = serde_json::from_value(json).unwrap();
         assert_eq!(back, response);

@@ -14,8 +14,9 @@ use crate::message::{
 use crate::sampling::control::{
     Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
 };
+use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
-use crate::{IntoSamplingTool, Sampler, SamplingTool};
+use crate::{Sampler, SamplingTool};
 
 /// The default `max_tokens` of each LLM request.
 pub const DEFAULT_MAX_TOKENS: u32 = 512;

@@ -31,7 +31,8 @@ pub enum HandlerMode {
 /// with [`Sampler::on`] inside a tool:
 ///
 /// ```
-/// use rmcp_sampling::{HandlerContext, HandlerError, HandlerMode, LlmRequest, Sampler};
+/// use rmcp_sampling::handler::HandlerMode;
+/// use rmcp_sampling::{HandlerContext, HandlerError, LlmRequest, Sampler};
 ///
 /// // The client's LLM only.
 /// let client_only = Sampler::new();
@@ -156,7 +157,7 @@ impl Sampler {
         self
     }
 
-    /// The `max_tokens` of every LLM request (default [`DEFAULT_MAX_TOKENS`](crate::DEFAULT_MAX_TOKENS);
+    /// The `max_tokens` of every LLM request (default [`DEFAULT_MAX_TOKENS`](crate::limits::DEFAULT_MAX_TOKENS);
     /// a call can set its own).
     pub fn max_tokens(mut self, max_tokens: u32) -> Self {
         self.defaults.max_tokens = max_tokens;
@@ -199,7 +200,7 @@ impl Sampler {
     }
 
     /// The most LLM requests in every loop (default
-    /// [`DEFAULT_MAX_ITERATIONS`](crate::DEFAULT_MAX_ITERATIONS); 0 makes every loop fail with a
+    /// [`DEFAULT_MAX_ITERATIONS`](crate::limits::DEFAULT_MAX_ITERATIONS); 0 makes every loop fail with a
     /// configuration error; a call can set its own).
     pub fn max_iterations(mut self, max: u32) -> Self {
         self.defaults.max_iterations = max;

@@ -7,3 +7,13 @@ pub(crate) mod router;
 pub(crate) mod schema;
 pub(crate) mod tool;
 pub(crate) mod toolset;
+
+pub use crate::error::ToolsetError;
+pub use args::decode_args;
+pub use exec::Concurrency;
+pub use router::tools_from_router;
+pub use tool::{
+    IntoSamplingTool, IntoToolError, IntoToolOutput, ToolCallError, ToolCallErrorKind, ToolFuture,
+    ToolOutput, ToolParam,
+};
+pub use toolset::Toolset;

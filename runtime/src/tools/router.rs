@@ -20,7 +20,7 @@ use crate::{SamplingTool, ToolCallError, ToolOutput};
 /// offer by name.
 ///
 /// ```no_run
-/// # use rmcp_sampling::{Sampler, tools_from_router};
+/// # use rmcp_sampling::{Sampler, tools::tools_from_router};
 /// # use rmcp::{RoleServer, service::RequestContext, handler::server::router::tool::ToolRouter};
 /// # async fn example<S: Send + Sync + 'static>(sampler: &Sampler, server: &S, router: &ToolRouter<S>, ctx: RequestContext<RoleServer>) {
 /// let tools = tools_from_router(router, server, &ctx, |name| name != "ask_llm");

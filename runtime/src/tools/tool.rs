@@ -25,7 +25,7 @@ type CallFn<'a> = dyn Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a;
 ///
 /// Made by `#[sampling_tool]` (`my_fn_tool()`, or `self.my_method_tool()` for a method), by
 /// [`SamplingTool::from_fn`] from a closure and an arguments type, or from a server's own rmcp
-/// tools (see [`crate::tools_from_router`]). The lifetime lets a tool borrow state (a method's
+/// tools (see [`crate::tools::tools_from_router`]). The lifetime lets a tool borrow state (a method's
 /// `&self`) for as long as the loop runs.
 #[derive(Clone)]
 pub struct SamplingTool<'a> {

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use crate::message::ToolSpec;
-use crate::{IntoSamplingTool, SamplingTool, ToolsetError};
+use crate::tools::IntoSamplingTool;
+use crate::{SamplingTool, ToolsetError};
 
 /// The name of the synthetic tool through which the LLM delivers a typed result.
 pub const FINAL_RESPONSE: &str = "final_response";

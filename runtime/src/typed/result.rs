@@ -107,7 +107,7 @@ where
 /// arguments are invalid: the type's name, one line per violation, and what to do next.
 ///
 /// ```
-/// let report = rmcp_sampling::violation_report("Triage", &["/score: 1.5 is greater than the maximum of 1".into()]);
+/// let report = rmcp_sampling::schema::violation_report("Triage", &["/score: 1.5 is greater than the maximum of 1".into()]);
 /// assert_eq!(
 ///     report,
 ///     "The final_response arguments do not match the `Triage` schema:\n\

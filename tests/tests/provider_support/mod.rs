@@ -6,11 +6,12 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rmcp_sampling::handler::{HandlerErrorKind, Side};
 use rmcp_sampling::message::{ModelPreferences, ToolChoice, ToolSpec};
 use rmcp_sampling::providers::RetryPolicy;
 use rmcp_sampling::{
-    Content, HandlerContext, HandlerError, HandlerErrorKind, LlmRequest, LlmResponse, Message,
-    Role, SamplingHandler, Side, ToolCall, ToolResult,
+    Content, HandlerContext, HandlerError, LlmRequest, LlmResponse, Message, Role, SamplingHandler,
+    ToolCall, ToolResult,
 };
 use serde_json::Map;
 use serde_json::{Value, json};
