@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Runs the shared sampling-loop benchmark against our example server (`bench_server`, release
-# build) and FastMCP 3.4.11, interleaved, with the same Python driver; prints each server's
-# medians and the Rust/FastMCP ratios.
+# Runs the shared sampling-loop benchmark against three servers, interleaved, with the same
+# Python driver (the official MCP SDK client):
+#   fastmcp  FastMCP 3.4.11 (the harness's fastmcp_server.py)
+#   raw      examples/bench_raw.rs: the same contract written by hand on raw rmcp (the baseline)
+#   ours     examples/bench_server.rs: the contract written with rmcp-sampling
+# then a scaling run (loop_text at S = 5, 20, 80; raw and ours) and prints, per case, the
+# medians and the ratios ours/raw (and ours/fastmcp): server CPU per step (schedstat), wall per
+# step, peak RSS, loop_parallel overhead above the sleep, start-up time. Ratios are taken per
+# repeat (same repeat, back-to-back runs) and their median is reported, so slow drifts of the
+# host's load cancel out.
 #
-#   bench/run.sh                 # from anywhere; knobs of run_cases.sh apply (REPEATS=3, ...)
+#   bench/run.sh                      # from anywhere
+#   REPEATS=9 bench/run.sh            # more repeats (default 5)
+#   FASTMCP=0 bench/run.sh            # skip FastMCP (slow: ~30 s per repeat)
+#   SCALING=0 bench/run.sh            # skip the scaling run; SCALE_STEPS="5 20 80" picks the S
 #   BENCH_SRC=/path/to/bench bench/run.sh
 #
+# Other knobs of run_cases.sh apply (WARMUP, TEXT_STEPS, TEXT_CALLS, STRUCT_STEPS, ...).
 # BENCH_SRC is the harness (driver.py, run_cases.sh, fastmcp_server.py, requirements.lock; the
 # contract is in its README.md), default ../shared/bench beside the repository. It is copied to a
 # temporary directory, so the original is never written to; the results stay in that copy.
@@ -19,6 +30,11 @@ if [ ! -x "$src/run_cases.sh" ]; then
   echo "no benchmark harness at $src (set BENCH_SRC)" >&2
   exit 2
 fi
+REPEATS=${REPEATS:-5}
+FASTMCP=${FASTMCP:-1}
+SCALING=${SCALING:-1}
+SCALE_STEPS=${SCALE_STEPS:-5 20 80}
+export REPEATS
 
 work=$(mktemp -d)
 cp -r "$src/." "$work"
@@ -33,32 +49,45 @@ if ! "$py" -c 'import fastmcp, mcp' >/dev/null 2>&1; then
   py=$work/.venv/bin/python
 fi
 
-cargo build --release --example bench_server -p rmcp-sampling-examples \
+cargo build --release --example bench_server --example bench_raw -p rmcp-sampling-examples \
   --manifest-path "$root/Cargo.toml" >&2
 target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
   "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-server=$target/release/examples/bench_server
+ours=$target/release/examples/bench_server
+raw=$target/release/examples/bench_raw
 
 cd "$work"
-# Byte-compile the FastMCP server once, as run_fastmcp.sh does.
-"$py" -c 'import fastmcp_server' >/dev/null 2>&1 || true
-PY=$py ./run_cases.sh "fastmcp=$py fastmcp_server.py" "rust=$server"
+mkdir -p results
+{
+  echo "start: $(date -u +%FT%TZ) loadavg: $(cat /proc/loadavg)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) x $(nproc)"
+} >results/host.txt
+servers=("raw=$raw" "ours=$ours")
+if [ "$FASTMCP" = 1 ]; then
+  # Byte-compile the FastMCP server once, as run_fastmcp.sh does.
+  "$py" -c 'import fastmcp_server' >/dev/null 2>&1 || true
+  servers=("fastmcp=$py fastmcp_server.py" "${servers[@]}")
+fi
+PY=$py ./run_cases.sh "${servers[@]}" >&2
 
-"$py" - <<'PY'
-import json
+if [ "$SCALING" = 1 ]; then
+  # loop_text at several history lengths, ~1000 timed steps per run, raw and ours interleaved.
+  : >results/scale.raw.jsonl
+  : >results/scale.ours.jsonl
+  for rep in $(seq 1 "$REPEATS"); do
+    for s in $SCALE_STEPS; do
+      calls=$(( (1000 + s - 1) / s ))
+      for spec in "raw=$raw" "ours=$ours"; do
+        label=${spec%%=*}
+        echo "[$label] scaling repeat $rep/$REPEATS: loop_text --steps $s --calls $calls" >&2
+        "$py" driver.py --server-cmd "${spec#*=}" --warmup 3 --case loop_text --steps "$s" \
+          --calls "$calls" 2>>"results/scale.$label.stderr.log" >>"results/scale.$label.jsonl"
+      done
+    done
+  done
+fi
+echo "end: $(date -u +%FT%TZ) loadavg: $(cat /proc/loadavg)" >>results/host.txt
 
-fast = json.load(open("results/fastmcp.json"))["cases"]
-rust = json.load(open("results/rust.json"))["cases"]
-fields = [
-    ("per_call_ms_median", "per-call median ms"),
-    ("server_cpu_sched_per_step_us", "server CPU/step us"),
-    ("server_peak_rss_kb", "peak RSS KiB"),
-]
-print("\nRust vs FastMCP, same run (medians; ratio = rust / fastmcp):")
-for case in rust:
-    for key, name in fields:
-        r, f = rust[case]["median"].get(key), fast[case]["median"].get(key)
-        ratio = f"{r / f:.3f}" if r is not None and f else "n/a"
-        print(f"  {case:14s} {name:20s} rust={r}  fastmcp={f}  ratio={ratio}")
-PY
+cat results/host.txt
+"$py" "$root/bench/report.py" results
 echo "results: $work/results" >&2

@@ -1,1 +1,3 @@
 //! Shared pieces of the runnable examples (see the `[[example]]` targets).
+
+pub mod bench;
