@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Instructions per step, which the host's load does not change: runs the release bench servers
+# (raw = examples/bench_raw.rs, ours = examples/bench_server.rs) under valgrind's callgrind
+# through the shared harness's driver, at two call counts, and prints the instructions per
+# sampling step from the difference (start-up and warm-up cancel out) and ours/raw.
+#
+#   bench/callgrind.sh                  # loop_text S=20 and loop_struct S=5; LOW=4 HIGH=16 calls
+#   KEEP=1 bench/callgrind.sh           # keep the callgrind.out files (callgrind_annotate them)
+# Needs valgrind, the venv of bench/run.sh (the repository's .venv) and BENCH_SRC as there.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=${BENCH_SRC:-$root/../shared/bench}
+py=${PY:-$root/.venv/bin/python}
+LOW=${LOW:-4}
+HIGH=${HIGH:-16}
+cargo build --release --example bench_server --example bench_raw -p rmcp-sampling-examples \
+  --manifest-path "$root/Cargo.toml" >&2
+target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
+  "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+work=$(mktemp -d)
+cp -r "$src/." "$work"
+chmod -R u+w "$work"
+cd "$work"
+
+: >callgrind.txt
+for case in "loop_text 20" "loop_struct 5"; do
+  read -r name steps <<<"$case"
+  for label in raw ours; do
+    server=$target/release/examples/bench_raw
+    [ "$label" = ours ] && server=$target/release/examples/bench_server
+    for calls in "$LOW" "$HIGH"; do
+      out=$work/callgrind.$label.$name.$calls.out
+      echo "[$label] $name S=$steps R=$calls under callgrind" >&2
+      "$py" driver.py --server-cmd "valgrind --tool=callgrind --callgrind-out-file=$out $server" \
+        --case "$name" --steps "$steps" --calls "$calls" --warmup 1 >/dev/null 2>>driver.log
+      ir=$(grep -m1 '^summary:\|^totals:' "$out" | awk '{print $2}')
+      echo "$label $name $steps $calls $ir" >>callgrind.txt
+    done
+  done
+done
+
+"$py" - callgrind.txt <<'PY'
+import sys
+from collections import defaultdict
+ir = defaultdict(dict)
+for line in open(sys.argv[1]):
+    label, case, steps, calls, n = line.split()
+    ir[(case, int(steps))][(label, int(calls))] = int(n)
+print("| case | raw instructions/step | ours instructions/step | ours/raw |")
+print("| --- | --- | --- | --- |")
+for (case, steps), d in ir.items():
+    calls = sorted({c for _, c in d})
+    lo, hi = calls[0], calls[-1]
+    per = {l: (d[(l, hi)] - d[(l, lo)]) / ((hi - lo) * steps) for l in ("raw", "ours")}
+    print(f"| {case} S={steps} | {per['raw']:,.0f} | {per['ours']:,.0f} | {per['ours'] / per['raw']:.2f}x |")
+PY
+echo "callgrind outputs: $work" >&2
+if [ "${KEEP:-0}" != 1 ]; then rm -f "$work"/callgrind.*.out; fi
