@@ -97,7 +97,8 @@ fn main() {
         .expect("a runtime");
     runtime.block_on(async {
         let server = Server {
-            sampler: Sampler::new(),
+            // 10 tool steps and the answer take 11 rounds; the default budget is 10.
+            sampler: Sampler::new().round_budget(STEPS as u32 + 2),
             tool_router: Server::tool_router(),
         };
         let (server_io, client_io) = tokio::io::duplex(1 << 16);
