@@ -375,6 +375,25 @@ async fn our_bench_server_loops_run_through_sampling_client() {
     client.cancel().await.unwrap();
 }
 
+/// The hand-written baseline of the benchmarks (`bench_raw`, raw rmcp without this crate)
+/// fulfils the same contract, so that `bench/run.sh` compares like with like.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hand_written_bench_baseline_fulfils_the_contract() {
+    let server = support::build_example("bench_raw");
+    let llm = bench_llm();
+    let transport = TokioChildProcess::new(tokio::process::Command::new(&server))
+        .expect("the raw bench server starts");
+    let client = SamplingClient::new(llm.clone())
+        .serve(transport)
+        .await
+        .expect("initialize with the raw bench server");
+    let run = exercise_bench_contract(&client, &llm);
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the contract run finished");
+    client.cancel().await.unwrap();
+}
+
 /// On 2026-07-28 the server cannot push `sampling/createMessage`, and multi round-trip
 /// sampling is not built yet: a server without a handler says so, and the client keeps
 /// working.
