@@ -48,7 +48,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::future::BoxFuture;
-use rmcp::service::{ClientInitializeError, RunningService};
+use rmcp::model::ProtocolVersion;
+use rmcp::service::{ClientInitializeError, ClientLifecycleMode, ClientServiceExt, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServerHandler, ServiceExt};
 use serde_json::{Map, Value};
 
@@ -359,6 +360,31 @@ where
     S: ServerHandler,
     C: ClientHandler,
 {
+    client.serve(spawn_in_process(server)).await
+}
+
+/// Like [`connect_in_process`], but the client speaks protocol 2026-07-28 (`server/discover`,
+/// no server-initiated requests), as rmcp's, the Python SDK's and the TypeScript SDK's default
+/// clients do: sampling reaches the client's LLM through multi round-trip rounds, which
+/// `call_tool` drives (`call_tool_once` returns each `InputRequiredResult`).
+pub async fn connect_in_process_modern<S, C>(
+    server: S,
+    client: C,
+) -> Result<RunningService<RoleClient, C>, ClientInitializeError>
+where
+    S: ServerHandler,
+    C: ClientHandler,
+{
+    let lifecycle = ClientLifecycleMode::Discover {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+    };
+    client
+        .serve_with_lifecycle(spawn_in_process(server), lifecycle)
+        .await
+}
+
+/// Serves `server` on one end of an in-memory pipe, in a task; returns the other end.
+fn spawn_in_process<S: ServerHandler>(server: S) -> tokio::io::DuplexStream {
     let (server_io, client_io) = tokio::io::duplex(1 << 16);
     tokio::spawn(async move {
         match server.serve(server_io).await {
@@ -368,7 +394,7 @@ where
             Err(error) => tracing::warn!(%error, "the in-process server did not start"),
         }
     });
-    client.serve(client_io).await
+    client_io
 }
 
 #[cfg(test)]

@@ -13,14 +13,11 @@ use rmcp::model::{
     SamplingMessageContentBlock, ServerCapabilities, ServerConfig, ServerRequest, Tool, ToolChoice,
 };
 use rmcp::model::{CallToolResponse, ClientResult, ElicitRequest};
-use rmcp::service::{
-    ClientLifecycleMode, ClientServiceExt, RequestContext, RoleClient, RoleServer, RunningService,
-    ServiceError,
-};
+use rmcp::service::{RequestContext, RoleClient, RoleServer, RunningService, ServiceError};
 use rmcp::{ClientHandler, ServerHandler, ServiceExt};
 use rmcp_sampling::client::{LineTransport, SamplingClient};
 use rmcp_sampling::handler::HandlerErrorKind;
-use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::testing::{ScriptedLlm, connect_in_process_modern, reply};
 use rmcp_sampling::{
     HandlerContext, HandlerError, LlmRequest, LlmResponse, SamplingHandler, StopReason,
 };
@@ -172,19 +169,7 @@ async fn connect_modern<H: SamplingHandler>(
     client: SamplingClient<H>,
     server: TestServer,
 ) -> Client<H> {
-    let (server_io, client_io) = tokio::io::duplex(1 << 16);
-    tokio::spawn(async move {
-        if let Ok(server) = server.serve(server_io).await {
-            let _ = server.waiting().await;
-        }
-    });
-    let client = client
-        .serve_with_lifecycle(
-            client_io,
-            ClientLifecycleMode::Discover {
-                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            },
-        )
+    let client = connect_in_process_modern(server, client)
         .await
         .expect("client discovers");
     assert_eq!(

@@ -15,11 +15,11 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, InputRequest, InputRequiredResult,
     InputResponses, ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService, ServiceExt};
+use rmcp::service::RunningService;
 use rmcp::{ClientHandler, RoleClient, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::message::ToolChoice;
-use rmcp_sampling::testing::{ScriptedLlm, reply};
+use rmcp_sampling::testing::{ScriptedLlm, connect_in_process_modern, reply};
 use rmcp_sampling::{
     Sampler, SamplingContext, ToolError, ToolReply, ToolResult, sampling_tool, structured_result,
 };
@@ -169,19 +169,7 @@ impl ServerHandler for Server {
 
 /// A modern (2026-07-28) client connected in process to `server`.
 async fn modern<C: ClientHandler>(server: Server, client: C) -> RunningService<RoleClient, C> {
-    let (server_io, client_io) = tokio::io::duplex(1 << 16);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let client = client
-        .serve_with_lifecycle(
-            client_io,
-            ClientLifecycleMode::Discover {
-                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            },
-        )
+    let client = connect_in_process_modern(server, client)
         .await
         .expect("the client connects");
     assert_eq!(
