@@ -1,4 +1,4 @@
-//! Usage, limits, truncation, required tool calls, output validators, step hooks and logging:
+//! Usage, limits, truncation, required tool calls, output validators and step hooks:
 //! on the handler channel (a scripted LLM) and on the client channel (the same LLM behind an
 //! in-process MCP client, whose `sampling/createMessage` results carry no usage).
 
@@ -469,74 +469,6 @@ async fn a_stop_without_a_final_answer_is_a_clear_error() {
         .await
         .unwrap_err();
     assert!(matches!(err.kind(), SampleErrorKind::Stopped), "{err}");
-}
-
-// ---- Logging ---------------------------------------------------------------------------------
-
-/// A writer collecting what a `tracing` subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-async fn logged_run(log_content: bool) -> String {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let llm = ScriptedLlm::new()
-        .then_result(with_usage(
-            reply::tool_use("c1", "add", json!({"a": 1, "b": 2})),
-            30,
-            4,
-        ))
-        .then_text("the secret sum is 3");
-    sampler(&llm)
-        .standalone()
-        .tools([add_tool()])
-        .log_content(log_content)
-        .sample_text("1 + 2?")
-        .await
-        .unwrap();
-    String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
-}
-
-#[tokio::test]
-async fn every_llm_call_and_tool_call_is_logged_at_debug() {
-    let log = logged_run(false).await;
-    for needle in [
-        "LLM call",
-        "LLM answered",
-        "model=scripted-llm",
-        "stop_reason=toolUse",
-        "input_tokens=30",
-        "output_tokens=4",
-        "elapsed_ms=",
-        "tool call finished",
-        "tool=add",
-    ] {
-        assert!(log.contains(needle), "{needle:?} missing from:\n{log}");
-    }
-    assert!(
-        !log.contains("the secret sum"),
-        "contents are opt-in:\n{log}"
-    );
-    let log = logged_run(true).await;
-    assert!(log.contains("the secret sum is 3"), "{log}");
-    assert!(log.contains("1 + 2?"), "{log}");
 }
 
 // ---- The client channel ------------------------------------------------------------------
