@@ -82,13 +82,17 @@ struct Tools {
 fn tools() -> &'static Tools {
     static TOOLS: OnceLock<Tools> = OnceLock::new();
     TOOLS.get_or_init(|| {
-        let int = serde_json::json!({"type": "integer"});
+        // Word for word what `bench_server` offers (its doc comments, schemars' schemas,
+        // `additionalProperties: false`), so both servers send the same bytes and the
+        // comparison measures the loops alone.
+        let int64 = serde_json::json!({"type": "integer", "format": "int64"});
         let add = Tool::new(
             "add",
             "Add two integers and return the sum.",
             schema(serde_json::json!({
                 "type": "object",
-                "properties": {"a": int, "b": int},
+                "properties": {"a": int64, "b": int64},
+                "additionalProperties": false,
                 "required": ["a", "b"],
             })),
         );
@@ -97,17 +101,24 @@ fn tools() -> &'static Tools {
             "Sleep for `ms` milliseconds, then return `ms`.",
             schema(serde_json::json!({
                 "type": "object",
-                "properties": {"ms": int},
+                "properties": {"ms": {"type": "integer", "format": "uint64", "minimum": 0}},
+                "additionalProperties": false,
                 "required": ["ms"],
             })),
         );
         let final_response = Tool::new(
             "final_response",
-            "Give the final answer.",
+            "Give your final answer by calling this tool once, when you are done: its arguments \
+             are the answer, a `Verdict`.\n\n`Verdict`: A label and a score: the typed result \
+             of `loop_struct`.",
             schema(serde_json::json!({
                 "type": "object",
-                "properties": {"label": {"type": "string"}, "score": {"type": "number"}},
+                "properties": {
+                    "label": {"type": "string"},
+                    "score": {"type": "number", "format": "double"},
+                },
                 "required": ["label", "score"],
+                "additionalProperties": false,
             })),
         );
         Tools {
@@ -218,10 +229,22 @@ async fn sample_loop(
                 SamplingMessageContentBlock::ToolResult(result)
             })
             .collect();
-        messages.push(SamplingMessage::new_multiple(Role::Assistant, blocks));
-        messages.push(SamplingMessage::new_multiple(Role::User, results));
+        messages.push(message(Role::Assistant, blocks));
+        messages.push(message(Role::User, results));
     }
     Err(format!("more than {MAX_REQUESTS} sampling requests"))
+}
+
+/// A message as `bench_server` sends it: one block as a single object, several as an array.
+fn message(role: Role, mut blocks: Vec<SamplingMessageContentBlock>) -> SamplingMessage {
+    match blocks.pop() {
+        Some(block) if blocks.is_empty() => SamplingMessage::new(role, block),
+        Some(block) => {
+            blocks.push(block);
+            SamplingMessage::new_multiple(role, blocks)
+        }
+        None => SamplingMessage::new_multiple(role, blocks),
+    }
 }
 
 fn text_result(out: Result<End, String>) -> CallToolResult {

@@ -143,7 +143,7 @@ impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
         params: CreateMessageRequestParams,
         context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, ErrorData> {
-        let request = request_from_rmcp(&params)
+        let request = request_from_rmcp(params)
             .and_then(|request| check_request(&request).map(|()| request))
             .map_err(|message| {
                 ErrorData::invalid_params(format!("invalid sampling request: {message}"), None)
@@ -199,7 +199,7 @@ fn check_request(request: &LlmRequest) -> Result<(), String> {
     check_messages(&request.messages)?;
     let mut names = HashSet::new();
     for tool in &request.tools {
-        if !names.insert(tool.name.as_str()) {
+        if !names.insert(tool.name.as_ref()) {
             return Err(format!("two tools are named {:?}", tool.name));
         }
     }

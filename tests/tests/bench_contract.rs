@@ -243,7 +243,7 @@ async fn exercise_bench_contract(client: &Client, llm: &ScriptedLlm) {
         .tools
         .iter()
         .find(|tool| tool.name == "final_response")
-        .map(|tool| Value::Object(tool.input_schema.clone()))
+        .map(|tool| Value::Object((*tool.input_schema).clone()))
         .unwrap();
     assert_eq!(
         final_schema["required"],
@@ -375,28 +375,44 @@ async fn our_bench_server_loops_run_through_sampling_client() {
     client.cancel().await.unwrap();
 }
 
-/// The hand-written baseline of the benchmarks (`bench_raw`, raw rmcp without this crate)
-/// fulfils the same contract, so that `bench/run.sh` compares like with like.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_hand_written_bench_baseline_fulfils_the_contract() {
-    let server = support::build_example("bench_raw");
+/// Runs the contract against a bench server over stdio; the sampling requests it sent.
+async fn requests_of_contract_run(server: &std::path::Path) -> Vec<LlmRequest> {
     let llm = bench_llm();
-    let transport = TokioChildProcess::new(tokio::process::Command::new(&server))
-        .expect("the raw bench server starts");
+    let transport = TokioChildProcess::new(tokio::process::Command::new(server))
+        .expect("the bench server starts");
     let client = SamplingClient::new(llm.clone())
         .serve(transport)
         .await
-        .expect("initialize with the raw bench server");
+        .expect("initialize with the bench server");
     let run = exercise_bench_contract(&client, &llm);
     tokio::time::timeout(Duration::from_secs(300), run)
         .await
         .expect("the contract run finished");
     client.cancel().await.unwrap();
+    llm.requests()
 }
 
-/// On 2026-07-28 the server cannot push `sampling/createMessage`, and multi round-trip
-/// sampling is not built yet: a server without a handler says so, and the client keeps
-/// working.
+/// The hand-written baseline of the benchmarks (`bench_raw`, raw rmcp without this crate)
+/// fulfils the same contract with the very same sampling requests (tool descriptions and
+/// schemas included), so that `bench/run.sh` compares the loops and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hand_written_bench_baseline_fulfils_the_contract_with_the_same_requests() {
+    let raw = requests_of_contract_run(&support::build_example("bench_raw")).await;
+    let ours = requests_of_contract_run(&build_bench_server()).await;
+    assert!(raw.len() > 10, "{raw:?}");
+    assert_eq!(raw.len(), ours.len());
+    for (k, (raw, ours)) in raw.iter().zip(&ours).enumerate() {
+        assert_eq!(
+            serde_json::to_value(raw).unwrap(),
+            serde_json::to_value(ours).unwrap(),
+            "request {k}"
+        );
+    }
+}
+
+/// On 2026-07-28 the server cannot push `sampling/createMessage`, and the bench server's tools
+/// take no `SamplingContext` (so no multi round-trip): without a handler it says so, and the
+/// client keeps working.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_bench_server_on_2026_07_28_explains_that_it_needs_a_handler() {
     let server = build_bench_server();

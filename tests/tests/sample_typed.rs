@@ -92,7 +92,7 @@ async fn a_plain_derive_type_is_a_result_without_the_macro() {
         )
     );
     assert_eq!(
-        serde_json::Value::Object(tool.input_schema.clone()),
+        serde_json::Value::Object((*tool.input_schema).clone()),
         json!({
             "type": "object",
             "properties": {
@@ -124,7 +124,7 @@ async fn primitive_results_are_wrapped_and_unwrapped() {
     let request = &llm.requests()[0];
     let tool = &request.tools[0];
     assert_eq!(
-        serde_json::Value::Object(tool.input_schema.clone())["required"],
+        serde_json::Value::Object((*tool.input_schema).clone())["required"],
         json!(["value"])
     );
 }

@@ -182,17 +182,20 @@ pub(crate) fn check_response(response: &LlmResponse) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks the structure of a request's messages, in time linear in their size (rmcp's own
-/// check in `Peer::create_message` is quadratic in the number of tool calls): tool_use blocks
-/// only in assistant messages, tool_result blocks only in user messages and alone there, and
-/// each tool_use answered by a tool_result in the very next message.
+/// Checks the structure of a request's messages, in time quasi-linear in their size (rmcp's
+/// own check in `Peer::create_message` is quadratic in the number of tool calls): tool_use
+/// blocks only in assistant messages, tool_result blocks only in user messages and alone there,
+/// and each tool_use answered by a tool_result in the very next message.
 pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
-    // The unanswered tool_use ids of the message before.
-    let mut pending: HashSet<&str> = HashSet::new();
+    // The tool_use ids of the message before, and those of this message; the two swap roles,
+    // so a long history costs two allocations, not one per message. Sorted lists searched by
+    // bisection: no hashing per id, and still `n log n` for a hostile history of thousands of
+    // calls.
+    let mut pending = CallIds::default();
+    let mut calls = CallIds::default();
     for (index, message) in messages.iter().enumerate() {
         let blocks = &message.content;
         let has_results = blocks.iter().any(|b| b.as_tool_result().is_some());
-        let mut calls = HashSet::new();
         for block in blocks {
             match block {
                 Content::ToolCall(call) => {
@@ -202,7 +205,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                              tool_use is only allowed in assistant messages"
                         ));
                     }
-                    calls.insert(call.id.as_str());
+                    calls.ids.push((call.id.as_str(), false));
                 }
                 Content::ToolResult(result) => {
                     if message.role != Role::User {
@@ -211,7 +214,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                              block; tool_result is only allowed in user messages"
                         ));
                     }
-                    if !pending.remove(result.call_id.as_str()) {
+                    if !pending.answer(&result.call_id) {
                         return Err(format!(
                             "messages[{index}] has a tool_result for toolUseId {:?}, but the \
                              message before it has no tool_use with that id (or it is answered \
@@ -229,7 +232,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                 _ => {}
             }
         }
-        if let Some(id) = pending.iter().next() {
+        if let Some(id) = pending.unanswered() {
             return Err(format!(
                 "messages[{}] has a tool_use with id {:?} that is not answered by a tool_result \
                  in the message after it",
@@ -237,15 +240,50 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                 crate::sampling::limits::quote(id)
             ));
         }
-        pending = calls;
+        calls.seal();
+        std::mem::swap(&mut pending, &mut calls);
+        calls.ids.clear();
     }
-    if let Some(id) = pending.iter().next() {
+    if let Some(id) = pending.unanswered() {
         return Err(format!(
             "the last message has a tool_use with id {:?} that is never answered by a tool_result",
             crate::sampling::limits::quote(id)
         ));
     }
     Ok(())
+}
+
+/// The tool_use ids of one message, each with whether a tool_result answered it yet.
+#[derive(Default)]
+struct CallIds<'m> {
+    ids: Vec<(&'m str, bool)>,
+}
+
+impl<'m> CallIds<'m> {
+    /// Sorts the ids for [`CallIds::answer`]; a repeated id is one call.
+    fn seal(&mut self) {
+        self.ids.sort_unstable();
+        self.ids.dedup_by(|a, b| a.0 == b.0);
+    }
+
+    /// Marks `id` answered; false when it is not a call or was answered already.
+    fn answer(&mut self, id: &str) -> bool {
+        match self.ids.binary_search_by(|(call, _)| (*call).cmp(id)) {
+            Ok(at) if !self.ids[at].1 => {
+                self.ids[at].1 = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The first id (in sort order) no tool_result answered.
+    fn unanswered(&self) -> Option<&'m str> {
+        self.ids
+            .iter()
+            .find(|(_, answered)| !answered)
+            .map(|(id, _)| *id)
+    }
 }
 
 /// Why a client's answer to `sampling/createMessage` is not a sampling result (push channel

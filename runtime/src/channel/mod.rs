@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use rmcp::RoleServer;
 use rmcp::model::{
     CancelledNotificationParam, ClientResult, CreateMessageRequest, RequestId, ServerRequest,
@@ -229,7 +228,7 @@ impl<'a> Llm<'a> {
         let call = self.round.as_ref()?;
         let turn = call.turns.load(Ordering::Relaxed).checked_sub(1)?;
         let blocks = call.round.recorded_tools(call.index, turn)?;
-        tool_results_from_rmcp(&blocks)
+        tool_results_from_rmcp(blocks)
             .map_err(|error| tracing::warn!(%error, "recorded tool results are unreadable"))
             .ok()
     }
@@ -260,43 +259,36 @@ impl<'a> Llm<'a> {
 
     /// One LLM call, stopped by the loop's cancellation or its `limit`; when the client's
     /// request is stopped before its answer, the client is sent `notifications/cancelled`.
-    pub(crate) fn call(
+    pub(crate) async fn call(
         &self,
-        params: LlmRequest,
+        params: &LlmRequest,
         limit: CallLimit,
-    ) -> BoxFuture<'_, Result<LlmResponse, SampleErrorKind>> {
-        Box::pin(async move {
-            let stop = limit.stop_at();
-            match (self.decision, self.ctx) {
-                (Decision::RoundTrip, _) => self.call_round_trip(params).await,
-                (Decision::Client { decline_fallback }, Some(ctx)) => {
-                    let retry = decline_fallback.then(|| params.clone());
-                    match self.call_client(ctx, params, &stop).await {
-                        Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(error)))
-                            if retry.is_some() =>
-                        {
-                            tracing::info!(
-                                error = %error.message,
-                                "the client declined a sampling request; the handler answers"
-                            );
-                            match retry {
-                                Some(params) => self.call_handler(params, &stop).await,
-                                None => Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(
-                                    error,
-                                ))),
-                            }
-                        }
-                        other => other,
+    ) -> Result<LlmResponse, SampleErrorKind> {
+        let stop = limit.stop_at();
+        match (self.decision, self.ctx) {
+            (Decision::RoundTrip, _) => self.call_round_trip(params).await,
+            (Decision::Client { decline_fallback }, Some(ctx)) => {
+                match self.call_client(ctx, params, &stop).await {
+                    Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(error)))
+                        if decline_fallback =>
+                    {
+                        tracing::info!(
+                            error = %error.message,
+                            "the client declined a sampling request; the handler answers"
+                        );
+                        self.call_handler(params.clone(), &stop).await
                     }
+                    other => other,
                 }
-                _ => self.call_handler(params, &stop).await,
             }
-        })
+            // The handler owns its request: the one copy of the history this call makes.
+            _ => self.call_handler(params.clone(), &stop).await,
+        }
     }
 
     /// Answers from the round's journal, or asks the client and waits: the tool body's round
     /// ends while this call waits, and the body is dropped with it.
-    async fn call_round_trip(&self, params: LlmRequest) -> Result<LlmResponse, SampleErrorKind> {
+    async fn call_round_trip(&self, params: &LlmRequest) -> Result<LlmResponse, SampleErrorKind> {
         let Some(call) = &self.round else {
             return Err(SampleErrorKind::Configuration(
                 "a multi round-trip sampling call has no round".into(),
@@ -306,11 +298,11 @@ impl<'a> Llm<'a> {
         let forced = call.forced.load(Ordering::Relaxed);
         match call
             .round
-            .answer(call.index, turn, forced, request_to_rmcp(&params))?
+            .answer(call.index, turn, forced, request_to_rmcp(params))?
         {
             Answer::Ready(response) => {
                 call.turns.store(turn + 1, Ordering::Relaxed);
-                response_from_rmcp(&response).map_err(SampleErrorKind::InvalidResponse)
+                response_from_rmcp(*response).map_err(SampleErrorKind::InvalidResponse)
             }
             Answer::Asked => {
                 call.suspended.store(true, Ordering::Relaxed);
@@ -340,7 +332,7 @@ impl<'a> Llm<'a> {
     async fn call_client(
         &self,
         ctx: &RequestContext<RoleServer>,
-        params: LlmRequest,
+        params: &LlmRequest,
         stop: &Stop,
     ) -> Result<LlmResponse, SampleErrorKind> {
         // The rule rmcp's `create_message` enforces: no tools without `sampling.tools`.
@@ -360,9 +352,8 @@ impl<'a> Llm<'a> {
                 "the sampling messages are malformed: {message}"
             ))
         })?;
-        let request = ServerRequest::CreateMessageRequest(CreateMessageRequest::new(
-            request_to_rmcp(&params),
-        ));
+        let request =
+            ServerRequest::CreateMessageRequest(CreateMessageRequest::new(request_to_rmcp(params)));
         let mut handle = tokio::select! {
             biased;
             reason = self.stopped(stop) => return Err(reason),
@@ -384,7 +375,7 @@ impl<'a> Llm<'a> {
             Err(_) => Err(SampleErrorKind::Client(rmcp::ServiceError::TransportClosed)),
             Ok(Err(error)) => Err(SampleErrorKind::Client(error)),
             Ok(Ok(ClientResult::CreateMessageResult(result))) => {
-                response_from_rmcp(&result).map_err(SampleErrorKind::InvalidResponse)
+                response_from_rmcp(*result).map_err(SampleErrorKind::InvalidResponse)
             }
             Ok(Ok(other)) => Err(SampleErrorKind::InvalidResponse(
                 handler::explain_malformed_result(&other),

@@ -31,7 +31,9 @@ pub(crate) mod rmcp;
 
 pub use crate::sampling::request::ModelHints;
 
+use std::borrow::Cow;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -512,25 +514,38 @@ mod tool_choice_mode {
 }
 
 /// A tool offered to the LLM.
+///
+/// Cheap to clone: a loop sends the same tools with every request, so the texts of tools
+/// defined in code are borrowed (`&'static str`) and the schema is shared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ToolSpec {
     /// Its name.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// What it does, for the LLM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The JSON schema of its arguments (an object schema).
-    pub input_schema: Map<String, Value>,
+    pub description: Option<Cow<'static, str>>,
+    /// The JSON schema of its arguments (an object schema). Shared, not copied: the same
+    /// schema goes out with every request of a loop.
+    pub input_schema: Arc<Map<String, Value>>,
 }
 
 impl ToolSpec {
     /// A tool with this name, description and argument schema.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<Cow<'static, str>>,
         description: Option<String>,
         input_schema: Map<String, Value>,
+    ) -> Self {
+        Self::shared(name, description.map(Cow::Owned), Arc::new(input_schema))
+    }
+
+    /// A tool whose texts may be borrowed and whose schema is shared with other requests.
+    pub fn shared(
+        name: impl Into<Cow<'static, str>>,
+        description: Option<Cow<'static, str>>,
+        input_schema: Arc<Map<String, Value>>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -661,7 +676,10 @@ impl LlmRequest {
 
     /// The names of the tools offered, in order.
     pub fn tool_names(&self) -> Vec<String> {
-        self.tools.iter().map(|tool| tool.name.clone()).collect()
+        self.tools
+            .iter()
+            .map(|tool| tool.name.to_string())
+            .collect()
     }
 
     /// The tool results of the last message, in order (owned copies, for assertions).

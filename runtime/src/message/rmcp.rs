@@ -8,6 +8,8 @@
 //! message and block.
 #![allow(deprecated)]
 
+use std::sync::Arc;
+
 use rmcp::model::{
     AudioContent, ContentBlock, CreateMessageRequestParams, CreateMessageResult, ImageContent,
     ModelHint, ResourceContents, SamplingMessage, SamplingMessageContentBlock, ToolChoiceMode,
@@ -81,12 +83,8 @@ pub(crate) fn message_to_rmcp(message: &Message) -> SamplingMessage {
 }
 
 fn tool_to_rmcp(tool: &ToolSpec) -> rmcp::model::Tool {
-    let mut out = rmcp::model::Tool::new(
-        tool.name.clone(),
-        tool.description.clone().unwrap_or_default(),
-        tool.input_schema.clone(),
-    );
-    out.description = tool.description.clone().map(Into::into);
+    let mut out = rmcp::model::Tool::new(tool.name.clone(), "", Arc::clone(&tool.input_schema));
+    out.description = tool.description.clone();
     out
 }
 
@@ -153,19 +151,19 @@ fn role_from_rmcp(role: &rmcp::model::Role) -> Role {
 
 /// A content block inside a tool result. Embedded text resources and resource links become
 /// text; binary resources have no place in a conversation.
-fn result_block_from_rmcp(block: &ContentBlock, call_id: &str) -> Result<Content, String> {
+fn result_block_from_rmcp(block: ContentBlock, call_id: &str) -> Result<Content, String> {
     Ok(match block {
-        ContentBlock::Text(text) => Content::text(text.text.clone()),
+        ContentBlock::Text(text) => Content::text(text.text),
         ContentBlock::Image(image) => Content::Image {
-            data: image.data.clone(),
-            mime_type: image.mime_type.clone(),
+            data: image.data,
+            mime_type: image.mime_type,
         },
         ContentBlock::Audio(audio) => Content::Audio {
-            data: audio.data.clone(),
-            mime_type: audio.mime_type.clone(),
+            data: audio.data,
+            mime_type: audio.mime_type,
         },
-        ContentBlock::Resource(resource) => match &resource.resource {
-            ResourceContents::TextResourceContents { text, .. } => Content::text(text.clone()),
+        ContentBlock::Resource(resource) => match resource.resource {
+            ResourceContents::TextResourceContents { text, .. } => Content::text(text),
             _ => {
                 return Err(format!(
                     "the result of tool call {call_id:?} embeds a binary resource, which a \
@@ -183,32 +181,31 @@ fn result_block_from_rmcp(block: &ContentBlock, call_id: &str) -> Result<Content
     })
 }
 
-fn block_from_rmcp(block: &SamplingMessageContentBlock) -> Result<Content, String> {
+fn block_from_rmcp(block: SamplingMessageContentBlock) -> Result<Content, String> {
     Ok(match block {
-        SamplingMessageContentBlock::Text(text) => Content::text(text.text.clone()),
+        SamplingMessageContentBlock::Text(text) => Content::text(text.text),
         SamplingMessageContentBlock::Image(image) => Content::Image {
-            data: image.data.clone(),
-            mime_type: image.mime_type.clone(),
+            data: image.data,
+            mime_type: image.mime_type,
         },
         SamplingMessageContentBlock::Audio(audio) => Content::Audio {
-            data: audio.data.clone(),
-            mime_type: audio.mime_type.clone(),
+            data: audio.data,
+            mime_type: audio.mime_type,
         },
-        SamplingMessageContentBlock::ToolUse(call) => Content::ToolCall(ToolCall::new(
-            call.id.clone(),
-            call.name.clone(),
-            call.input.clone(),
-        )),
+        SamplingMessageContentBlock::ToolUse(call) => {
+            Content::ToolCall(ToolCall::new(call.id, call.name, call.input))
+        }
         SamplingMessageContentBlock::ToolResult(result) => {
+            let call_id = result.tool_use_id;
             let content = result
                 .content
-                .iter()
-                .map(|block| result_block_from_rmcp(block, &result.tool_use_id))
+                .into_iter()
+                .map(|block| result_block_from_rmcp(block, &call_id))
                 .collect::<Result<_, _>>()?;
             Content::ToolResult(ToolResult {
-                call_id: result.tool_use_id.clone(),
+                call_id,
                 content,
-                structured: result.structured_content.clone(),
+                structured: result.structured_content,
                 is_error: result.is_error.unwrap_or(false),
             })
         }
@@ -218,25 +215,24 @@ fn block_from_rmcp(block: &SamplingMessageContentBlock) -> Result<Content, Strin
 }
 
 /// An rmcp message as ours; an error names the block that cannot be held.
-pub(crate) fn message_from_rmcp(message: &SamplingMessage) -> Result<Message, String> {
+pub(crate) fn message_from_rmcp(message: SamplingMessage) -> Result<Message, String> {
+    let role = role_from_rmcp(&message.role);
     let content = message
         .content
-        .iter()
+        .into_vec()
+        .into_iter()
         .enumerate()
         .map(|(index, block)| block_from_rmcp(block).map_err(|e| format!("content[{index}]: {e}")))
         .collect::<Result<_, _>>()?;
-    Ok(Message {
-        role: role_from_rmcp(&message.role),
-        content,
-    })
+    Ok(Message { role, content })
 }
 
 /// rmcp's `sampling/createMessage` params as our request; an error names the message, block or
 /// field that cannot be held.
-pub(crate) fn request_from_rmcp(params: &CreateMessageRequestParams) -> Result<LlmRequest, String> {
+pub(crate) fn request_from_rmcp(params: CreateMessageRequestParams) -> Result<LlmRequest, String> {
     let messages = params
         .messages
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, message)| {
             message_from_rmcp(message).map_err(|e| format!("messages[{index}].{e}"))
@@ -286,8 +282,8 @@ pub(crate) fn request_from_rmcp(params: &CreateMessageRequestParams) -> Result<L
 
 /// rmcp's `sampling/createMessage` result as our response; an error names what cannot be held.
 /// A missing stop reason is `toolUse` when the message calls tools, `endTurn` otherwise.
-pub(crate) fn response_from_rmcp(result: &CreateMessageResult) -> Result<LlmResponse, String> {
-    let message = message_from_rmcp(&result.message).map_err(|e| format!("the message's {e}"))?;
+pub(crate) fn response_from_rmcp(result: CreateMessageResult) -> Result<LlmResponse, String> {
+    let message = message_from_rmcp(result.message).map_err(|e| format!("the message's {e}"))?;
     let stop_reason = match &result.stop_reason {
         Some(reason) => StopReason::from(reason.as_str()),
         None if !message.tool_calls().is_empty() => StopReason::ToolUse,
@@ -295,7 +291,7 @@ pub(crate) fn response_from_rmcp(result: &CreateMessageResult) -> Result<LlmResp
     };
     Ok(LlmResponse {
         message,
-        model: result.model.clone(),
+        model: result.model,
         stop_reason,
         usage: None,
     })
@@ -311,10 +307,10 @@ pub(crate) fn tool_results_to_rmcp(results: &[ToolResult]) -> Vec<SamplingMessag
 
 /// rmcp's tool result blocks as ours; any other block is an error.
 pub(crate) fn tool_results_from_rmcp(
-    blocks: &[SamplingMessageContentBlock],
+    blocks: Vec<SamplingMessageContentBlock>,
 ) -> Result<Vec<ToolResult>, String> {
     blocks
-        .iter()
+        .into_iter()
         .map(|block| match block_from_rmcp(block)? {
             Content::ToolResult(result) => Ok(result),
             _ => Err("a recorded tool batch holds a block that is not a tool_result".into()),
@@ -324,11 +320,11 @@ pub(crate) fn tool_results_from_rmcp(
 
 impl From<&rmcp::model::Tool> for ToolSpec {
     fn from(tool: &rmcp::model::Tool) -> Self {
-        ToolSpec {
-            name: tool.name.to_string(),
-            description: tool.description.as_ref().map(|d| d.to_string()),
-            input_schema: (*tool.input_schema).clone(),
-        }
+        ToolSpec::shared(
+            tool.name.clone(),
+            tool.description.clone(),
+            Arc::clone(&tool.input_schema),
+        )
     }
 }
 
@@ -372,7 +368,7 @@ mod tests {
             Some("adds".into()),
             Default::default(),
         )];
-        let back = request_from_rmcp(&request_to_rmcp(&request)).unwrap();
+        let back = request_from_rmcp(request_to_rmcp(&request)).unwrap();
         assert_eq!(back, request);
         // Our types read rmcp's wire JSON as it is.
         let wire = serde_json::to_value(request_to_rmcp(&request)).unwrap();
@@ -400,7 +396,7 @@ mod tests {
             )],
             10,
         );
-        let error = request_from_rmcp(&params).unwrap_err();
+        let error = request_from_rmcp(params).unwrap_err();
         assert!(error.starts_with("messages[0].content[0]"), "{error}");
         assert!(
             error.contains("\"c9\"") && error.contains("binary"),
@@ -411,7 +407,7 @@ mod tests {
     #[test]
     fn a_missing_stop_reason_follows_the_content() {
         let result = CreateMessageResult::new(SamplingMessage::assistant_text("x"), "m".into());
-        let response = response_from_rmcp(&result).unwrap();
+        let response = response_from_rmcp(result).unwrap();
         assert_eq!(response.stop_reason, StopReason::EndTurn);
         assert_eq!(response.model, "m");
     }

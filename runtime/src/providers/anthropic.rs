@@ -1,9 +1,11 @@
 //! The Anthropic Messages API handler.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
@@ -103,9 +105,9 @@ impl AnthropicHandler {
             .tools
             .iter()
             .map(|tool| WireTool {
-                name: tool.name.clone(),
-                description: tool.description.clone(),
-                input_schema: Value::Object(tool.input_schema.clone()),
+                name: tool.name.to_string(),
+                description: tool.description.as_deref().map(str::to_owned),
+                input_schema: Arc::clone(&tool.input_schema),
             })
             .collect();
         let tool_choice =
@@ -383,7 +385,8 @@ struct WireTool {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    input_schema: Value,
+    /// Shared with the request's tool, not copied.
+    input_schema: Arc<Map<String, Value>>,
 }
 
 #[derive(Debug, Serialize)]

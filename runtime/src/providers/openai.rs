@@ -134,13 +134,13 @@ impl OpenAiHandler {
             .tools
             .iter()
             .map(|tool| {
-                let schema = Value::Object(tool.input_schema.clone());
+                let schema = Value::Object((*tool.input_schema).clone());
                 let strict_schema = self.strict.then(|| strict_schema(&schema)).flatten();
                 ChatTool {
                     kind: "function",
                     function: FunctionDef {
-                        name: tool.name.clone(),
-                        description: tool.description.clone(),
+                        name: tool.name.to_string(),
+                        description: tool.description.as_deref().map(str::to_owned),
                         strict: strict_schema.is_some().then_some(true),
                         parameters: strict_schema.unwrap_or(schema),
                     },

@@ -127,7 +127,11 @@ impl<'a> SampleRequest<'a> {
         let offered = toolset.specs();
         let result = async {
             let forced = llm.forces_answer(|| {
-                self.request(&state.history, offered.clone(), self.options.tool_choice)
+                self.request(
+                    state.history.clone(),
+                    offered.clone(),
+                    self.options.tool_choice,
+                )
             })?;
             let choice = match (offered.is_empty(), forced) {
                 (true, _) => None,
@@ -268,7 +272,7 @@ impl<'a> SampleRequest<'a> {
             if let Goal::Typed { tool, .. } = goal {
                 tools.push(tool.clone());
             }
-            self.request(&state.history, tools, self.options.tool_choice)
+            self.request(state.history.clone(), tools, self.options.tool_choice)
         })?;
         state.iterations += 1;
         let step = state.iterations;
@@ -497,12 +501,12 @@ impl<'a> SampleRequest<'a> {
     /// The request of one LLM call.
     fn request(
         &self,
-        history: &Conversation,
+        history: Conversation,
         tools: Vec<ToolSpec>,
         tool_choice: Option<ToolChoice>,
     ) -> LlmRequest {
         let options: &Options = &self.options;
-        let mut request = LlmRequest::new(history.clone(), options.max_tokens);
+        let mut request = LlmRequest::new(history, options.max_tokens);
         request.system_prompt = options.system_prompt.clone();
         request.temperature = options.temperature;
         request.stop_sequences = options.stop_sequences.clone();
@@ -527,17 +531,27 @@ impl<'a> SampleRequest<'a> {
         deadline: Option<Instant>,
     ) -> Result<LlmResponse, SampleErrorKind> {
         self.check_history(state.history_bytes)?;
-        let mut request = self.request(&state.history, tools, tool_choice);
-        if let Some(hook) = &self.options.hooks.prepare_step {
-            let cx = StepContext {
-                step,
-                history: &state.history,
-                usage: &state.usage,
-            };
-            hook(&cx, &mut request);
-        }
+        // The request borrows the history for the call and gives it back (no copy), unless
+        // `prepare_step` may edit what this one request sends.
+        let request = match &self.options.hooks.prepare_step {
+            Some(hook) => {
+                let mut request = self.request(state.history.clone(), tools, tool_choice);
+                let cx = StepContext {
+                    step,
+                    history: &state.history,
+                    usage: &state.usage,
+                };
+                hook(&cx, &mut request);
+                request
+            }
+            None => self.request(std::mem::take(&mut state.history), tools, tool_choice),
+        };
         let started = std::time::Instant::now();
-        let response = self.call_llm(llm, request, step, deadline).await?;
+        let (request, response) = self.call_llm(llm, request, step, deadline).await;
+        if self.options.hooks.prepare_step.is_none() {
+            state.history = Conversation::from(request.messages);
+        }
+        let response = response?;
         state.usage.record_call(
             &response.model,
             &response.stop_reason,
@@ -622,22 +636,34 @@ impl<'a> SampleRequest<'a> {
         Ok(())
     }
 
-    /// One LLM call, traced, cancellable, with its response checked.
+    /// One LLM call, traced, cancellable, with its response checked. The request comes back
+    /// with the answer, so its messages can go on as the loop's history.
     async fn call_llm(
         &self,
         llm: &Llm<'_>,
         request: LlmRequest,
         step: u32,
         deadline: Option<Instant>,
+    ) -> (LlmRequest, Result<LlmResponse, SampleErrorKind>) {
+        let result = self.call_llm_with(llm, &request, step, deadline).await;
+        (request, result)
+    }
+
+    async fn call_llm_with(
+        &self,
+        llm: &Llm<'_>,
+        request: &LlmRequest,
+        step: u32,
+        deadline: Option<Instant>,
     ) -> Result<LlmResponse, SampleErrorKind> {
         // Named after the OpenTelemetry GenAI conventions: `chat {model}` (as `otel.name`,
         // which tracing-opentelemetry uses as the span's name) with `gen_ai.*` attributes.
-        let requested_model = request.model_hints().first().cloned();
+        let requested_model = request.model_hints().first().map(String::as_str);
         let span = tracing::info_span!(
             "chat",
             otel.name = tracing::field::Empty,
             gen_ai.operation.name = "chat",
-            gen_ai.request.model = requested_model.as_deref(),
+            gen_ai.request.model = requested_model,
             gen_ai.request.max_tokens = request.max_tokens,
             gen_ai.request.temperature = request.temperature,
             gen_ai.response.model = tracing::field::Empty,
@@ -650,10 +676,13 @@ impl<'a> SampleRequest<'a> {
             tools = request.tools.len(),
             error = tracing::field::Empty,
         );
-        span.record(
-            "otel.name",
-            format!("chat {}", requested_model.as_deref().unwrap_or("")).trim_end(),
-        );
+        // Formatting a name costs an allocation per step: only for a span someone records.
+        if !span.is_disabled() {
+            span.record(
+                "otel.name",
+                format!("chat {}", requested_model.unwrap_or("")).trim_end(),
+            );
+        }
         if llm.cancellation().is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
         }
@@ -705,7 +734,9 @@ impl<'a> SampleRequest<'a> {
 
     /// Records an answer on its `chat` span and logs it at `debug`.
     fn log_answer(&self, span: &tracing::Span, step: u32, elapsed_ms: u64, response: &LlmResponse) {
-        span.record("otel.name", format!("chat {}", response.model));
+        if !span.is_disabled() {
+            span.record("otel.name", format!("chat {}", response.model));
+        }
         span.record("gen_ai.response.model", response.model.as_str());
         span.record(
             "gen_ai.response.finish_reasons",

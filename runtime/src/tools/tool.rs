@@ -11,7 +11,6 @@ use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::ToolError;
 use crate::message::ToolSpec;
@@ -284,10 +283,10 @@ impl<'a> SamplingTool<'a> {
 
     /// The tool as the LLM is offered it.
     pub fn spec(&self) -> ToolSpec {
-        ToolSpec::new(
+        ToolSpec::shared(
             self.name.clone(),
-            self.description.as_deref().map(str::to_owned),
-            (*self.input_schema).clone(),
+            self.description.clone(),
+            Arc::clone(&self.input_schema),
         )
     }
 }
@@ -306,16 +305,20 @@ impl ToolOutput {
 
     /// Output from any serialisable value: a string as it is, anything else as compact JSON.
     pub fn from_value<T: Serialize + ?Sized>(value: &T) -> Result<Self, ToolCallError> {
-        match serde_json::to_value(value) {
-            Ok(Value::String(text)) => Ok(Self { text }),
-            Ok(other) => Ok(Self {
-                text: other.to_string(),
-            }),
-            Err(error) => Err(ToolCallError::failed(
+        let failed = |error: serde_json::Error| {
+            ToolCallError::failed(
                 format!("the tool's result could not be serialized: {error}"),
                 false,
-            )),
-        }
+            )
+        };
+        // Straight to text, no `Value` tree in between; only a JSON string is decoded again.
+        let json = serde_json::to_string(value).map_err(failed)?;
+        let text = if json.starts_with('"') {
+            serde_json::from_str(&json).map_err(failed)?
+        } else {
+            json
+        };
+        Ok(Self { text })
     }
 
     /// The text the LLM receives.

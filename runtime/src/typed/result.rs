@@ -136,8 +136,8 @@ pub(crate) const WRAPPED_KEY: &str = "value";
 pub(crate) struct ResultSchema {
     /// The name the LLM and error messages see.
     type_name: &'static str,
-    /// The type's description (its schema's root `description`), if any.
-    description: Option<String>,
+    /// The description of its `final_response` tool.
+    tool_description: &'static str,
     /// The `final_response` input schema.
     input_schema: Arc<JsonObject>,
     /// The same schema as a value, for the validator's JSON pointers.
@@ -247,7 +247,7 @@ fn build_result_schema(mut schema: JsonObject, type_name: &'static str) -> Resul
     };
     ResultSchema {
         type_name,
-        description,
+        tool_description: final_response_description(type_name, wrapped, description.as_deref()),
         input_schema: Arc::new(input_schema),
         schema_value,
         wrapped,
@@ -259,20 +259,34 @@ fn build_result_schema(mut schema: JsonObject, type_name: &'static str) -> Resul
 /// the type and carries the type's own description, if any.
 fn final_response_tool_for<T: JsonSchema + 'static>() -> Tool {
     let schema = result_schema::<T>();
-    let type_name = schema.type_name;
+    Tool::new(
+        FINAL_RESPONSE,
+        schema.tool_description,
+        schema.input_schema.clone(),
+    )
+}
+
+/// The `final_response` description of a result type: once per type, and leaked, so the tool
+/// offered with every request of a loop borrows it.
+fn final_response_description(
+    type_name: &str,
+    wrapped: bool,
+    description: Option<&str>,
+) -> &'static str {
     let mut text = format!(
         "Give your final answer by calling this tool once, when you are done: its arguments are the answer, a `{type_name}`."
     );
-    if schema.wrapped {
+    if wrapped {
         text.push_str(" Put the answer in the `value` argument.");
     }
-    if let Some(description) = &schema.description {
+    if let Some(description) = description {
         text.push_str("\n\n`");
         text.push_str(type_name);
         text.push_str("`: ");
         text.push_str(description);
     }
-    Tool::new(FINAL_RESPONSE, text, schema.input_schema.clone())
+    // One leaked string per result type: bounded by the program's types.
+    Box::leak(text.into_boxed_str())
 }
 
 /// Checks `input` against `T`'s `final_response` schema, then decodes it (unwrapping a

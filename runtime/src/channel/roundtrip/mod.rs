@@ -404,7 +404,9 @@ fn fingerprint(params: &CreateMessageRequestParams) -> String {
 fn parse_response(value: &serde_json::Value) -> Result<CreateMessageResult, String> {
     let result: CreateMessageResult = serde_path_to_error::deserialize(value)
         .map_err(|e| format!("not a sampling result: {e}"))?;
-    crate::channel::handler::check_response(&crate::message::rmcp::response_from_rmcp(&result)?)?;
+    crate::channel::handler::check_response(&crate::message::rmcp::response_from_rmcp(
+        result.clone(),
+    )?)?;
     Ok(result)
 }
 
