@@ -153,7 +153,8 @@ fn typed_raw(bencher: Bencher, steps: u32) {
     bencher.bench_local(|| rig.call("loop_struct", steps));
 }
 
-/// Seal + open of a 64 KiB multi round-trip state (HMAC-SHA256 and JSON, base64).
+/// Seal + open of a 64 KiB multi round-trip state (JSON, a BLAKE3 digest sealed by rmcp's
+/// HMAC-SHA256 codec, base64url).
 #[divan::bench]
 fn seal_open_64k(bencher: Bencher) {
     let state = StateBench::new(64 * 1024);

@@ -83,11 +83,10 @@ fn deflated(data: &[u8], level: u32) -> usize {
     encoder.finish().expect("in memory").len()
 }
 
-/// The JSON payload of an `rs1.<body>.<tag>` state (the body is an 8-byte expiry, then JSON).
+/// The JSON payload of a `<envelope>~<journal in base64url>` state.
 fn payload(sealed: &str) -> Vec<u8> {
-    let body = sealed.split('.').nth(1).expect("an rs1 state");
-    let body = URL_SAFE_NO_PAD.decode(body).expect("base64");
-    body[8..].to_vec()
+    let (_, journal) = sealed.split_once('~').expect("an envelope and a journal");
+    URL_SAFE_NO_PAD.decode(journal).expect("base64")
 }
 
 fn main() {

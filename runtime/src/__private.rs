@@ -58,14 +58,15 @@ pub mod state_bench {
         pub fn new(bytes: usize) -> Self {
             let turns = (0..bytes.div_ceil(1024).max(1))
                 .map(|i| Turn {
-                    response: serde_json::json!({
+                    response: serde_json::value::to_raw_value(&serde_json::json!({
                         "role": "assistant",
                         "content": [{"type": "tool_use", "id": format!("toolu_{i:08}"),
                                      "name": "add", "input": {"a": i, "b": 1}},
                                     {"type": "text", "text": "x".repeat(900)}],
                         "model": "scripted-llm",
                         "stopReason": "toolUse",
-                    }),
+                    }))
+                    .expect("a JSON value serialises"),
                     forced: false,
                     tools: None,
                 })

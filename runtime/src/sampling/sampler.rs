@@ -224,7 +224,8 @@ impl Sampler {
 
     /// Seals multi round-trip state (protocol 2026-07-28) with this codec: rmcp's HMAC-SHA256
     /// `RequestStateCodec`, whose keyring rotates keys (seal with the active key, open with any
-    /// key still in the ring). Give every replica of the server the same keyring and any of
+    /// key still in the ring). The codec seals a BLAKE3 digest of the state's journal, which
+    /// travels beside it in base64url. Give every replica of the server the same keyring and any of
     /// them resumes any suspended tool call: nothing is kept in memory between rounds.
     ///
     /// Without a codec, a random key is made once per process: suspended calls resume only in

@@ -293,8 +293,8 @@ impl Round {
             match self.call.input_responses.get(&key).map(parse_response) {
                 Some(Ok(response)) => {
                     record.turns.push(Turn {
-                        response: serde_json::to_value(&response)
-                            .unwrap_or(serde_json::Value::Null),
+                        response: serde_json::value::to_raw_value(&response)
+                            .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned()),
                         forced,
                         tools: None,
                     });
@@ -333,7 +333,7 @@ impl Round {
             .get(call)
             .and_then(|record| record.turns.get(turn))
         {
-            return serde_json::from_value(recorded.response.clone())
+            return serde_json::from_str(recorded.response.get())
                 .map(|response| Answer::Ready(Box::new(response)))
                 .map_err(|e| {
                     SampleErrorKind::InvalidResponse(format!(
@@ -370,8 +370,8 @@ impl Round {
             .turns
             .get(turn)?
             .tools
-            .clone()?;
-        serde_json::from_value(tools).ok()
+            .as_ref()?;
+        serde_json::from_str(tools.get()).ok()
     }
 
     /// Records the results of the tool batch after turn `turn` of call `call`.
@@ -388,7 +388,7 @@ impl Round {
             .get_mut(call)
             .and_then(|record| record.turns.get_mut(turn))
         {
-            turn.tools = serde_json::to_value(results).ok();
+            turn.tools = serde_json::value::to_raw_value(results).ok();
         }
     }
 }
@@ -533,5 +533,67 @@ fn suspend<T>(
         Err(error) => ToolReply(Reply::Failed(SampleError::new(
             SampleErrorKind::Configuration(error.to_string()),
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::value::RawValue;
+
+    fn round_with(turn: Turn) -> Round {
+        let round = Round::new(CallInfo {
+            tool: "t".into(),
+            arguments: None,
+            request_state: None,
+            input_responses: InputResponses::default(),
+            principal: None,
+        });
+        round.lock().journal.calls.push(CallRecord {
+            fingerprint: "f".into(),
+            turns: vec![turn],
+        });
+        round
+    }
+
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn recorded_responses_and_tool_results_are_parsed_when_replayed() {
+        let round = round_with(Turn {
+            response: raw(
+                r#"{"role":"assistant","content":{"type":"text","text":"hi"},"model":"m"}"#,
+            ),
+            forced: false,
+            tools: Some(raw(
+                r#"[{"type":"tool_result","toolUseId":"t1","content":[]}]"#,
+            )),
+        });
+        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        assert!(matches!(
+            round.answer(0, 0, false, params),
+            Ok(Answer::Ready(response)) if response.model == "m"
+        ));
+        assert_eq!(round.recorded_tools(0, 0).map(|t| t.len()), Some(1));
+    }
+
+    #[test]
+    fn a_recorded_response_that_is_json_but_no_sampling_result_fails_the_call_cleanly() {
+        // JSON, so the state opened; not a `CreateMessageResult`, so the replay fails with a
+        // reason instead of a panic or a silent skip.
+        let round = round_with(Turn {
+            response: raw(r#"{"role":5}"#),
+            forced: false,
+            tools: Some(raw(r#"{"not":"a list"}"#)),
+        });
+        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        let error = round.answer(0, 0, false, params).err();
+        assert!(
+            matches!(&error, Some(SampleErrorKind::InvalidResponse(r)) if r.contains("unreadable")),
+            "{error:?}"
+        );
+        assert!(round.recorded_tools(0, 0).is_none());
     }
 }

@@ -10,9 +10,23 @@
 //!
 //! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
 //! associated data binding the state to the tool, a digest of its arguments and, over HTTP, the
-//! caller's credentials. It protects integrity, not confidentiality: everything in it (LLM
-//! responses, tool results) is what the client's LLM has already seen or is about to see in the
-//! next request's history.
+//! caller's credentials. What the codec seals is the BLAKE3 digest of the journal, not the
+//! journal itself; the journal follows in base64url:
+//!
+//! ```text
+//! <rmcp sealed envelope of blake3(journal JSON)>~<journal JSON in base64url>
+//! ```
+//!
+//! so the keyring, TTL and binding are rmcp's, and the bulk is hashed with BLAKE3 (three times
+//! faster than HMAC-SHA256 with SHA-NI) instead of being MACed and base64-coded by the codec
+//! (issue 13: seal + open of a 64 KiB state). Opening checks the envelope first (key, expiry,
+//! binding), so a forged or expired state is refused before its bulk is decoded. It protects
+//! integrity, not confidentiality: everything in it (LLM responses, tool results) is what the
+//! client's LLM has already seen or is about to see in the next request's history.
+//!
+//! Recorded LLM responses and tool results are kept as raw JSON text ([`RawValue`]): sealing
+//! copies them, opening checks that they are JSON without building trees, and a response is
+//! parsed only when it is replayed.
 
 // The sealed journal stores rmcp's sampling types (deprecated by SEP-2577).
 #![allow(deprecated)]
@@ -20,13 +34,19 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use base64_simd::URL_SAFE_NO_PAD;
 use rmcp::model::{JsonObject, RequestStateCodec, RequestStateError, SealOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 /// The format version written into every sealed state; a state of another version is refused.
-pub(crate) const STATE_VERSION: u32 = 1;
+/// Version 2: the codec seals a digest of the journal, recorded responses are raw JSON.
+pub(crate) const STATE_VERSION: u32 = 2;
+
+/// Between the sealed envelope and the journal: neither in base64url nor in rmcp's format.
+const SEPARATOR: char = '~';
 
 /// The default lifetime of a sealed state (as in the Python and TypeScript SDKs).
 pub const DEFAULT_STATE_TTL: Duration = Duration::from_secs(600);
@@ -61,15 +81,25 @@ pub(crate) struct CallRecord {
 }
 
 /// One answered LLM turn of a sampling call.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Turn {
-    /// The LLM's response, in the MCP wire format of a `CreateMessageResult`.
-    pub response: Value,
+    /// The LLM's response, in the MCP wire format of a `CreateMessageResult`; parsed when it
+    /// is replayed.
+    pub response: Box<RawValue>,
     /// Whether the request forced the answer (last affordable round).
     pub forced: bool,
     /// The tool results of the batch that ran after this response, once it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Value>,
+    pub tools: Option<Box<RawValue>>,
+}
+
+impl PartialEq for Turn {
+    /// The same JSON text (`RawValue` has no equality of its own).
+    fn eq(&self, other: &Self) -> bool {
+        self.response.get() == other.response.get()
+            && self.forced == other.forced
+            && self.tools.as_ref().map(|t| t.get()) == other.tools.as_ref().map(|t| t.get())
+    }
 }
 
 /// An input request of the round that sent the state out.
@@ -239,16 +269,31 @@ pub(crate) fn seal(
     binding: &Binding,
 ) -> Result<String, StateError> {
     let payload = serde_json::to_vec(journal).map_err(|e| StateError::Sealing(e.to_string()))?;
+    seal_payload(config, &payload, binding)
+}
+
+/// Seals the journal's JSON: the codec seals its digest, the JSON follows in base64url.
+fn seal_payload(
+    config: &RoundTripConfig,
+    payload: &[u8],
+    binding: &Binding,
+) -> Result<String, StateError> {
     let options = SealOptions::new()
         .associated_data(&binding.0)
         .ttl(config.ttl);
-    let sealed = config.codec()?.seal_with(&payload, &options);
-    if sealed.len() > config.max_state_bytes {
+    let mut sealed = config
+        .codec()?
+        .seal_with(blake3::hash(payload).as_bytes(), &options);
+    let bytes = sealed.len() + SEPARATOR.len_utf8() + URL_SAFE_NO_PAD.encoded_length(payload.len());
+    if bytes > config.max_state_bytes {
         return Err(StateError::TooLarge {
-            bytes: sealed.len(),
+            bytes,
             cap: config.max_state_bytes,
         });
     }
+    sealed.reserve_exact(bytes - sealed.len());
+    sealed.push(SEPARATOR);
+    URL_SAFE_NO_PAD.encode_append(payload, &mut sealed);
     Ok(sealed)
 }
 
@@ -265,10 +310,23 @@ pub(crate) fn open(
             cap: config.max_state_bytes,
         });
     }
-    let payload = config
+    let (envelope, payload) = sealed
+        .split_once(SEPARATOR)
+        .ok_or_else(|| rejected(RequestStateError::MalformedFormat))?;
+    // The envelope first (key, expiry, binding): a forged or expired state costs one small MAC.
+    let digest = config
         .codec()?
-        .open_with(sealed, &binding.0)
+        .open_with(envelope, &binding.0)
         .map_err(rejected)?;
+    let digest = blake3::Hash::from_slice(&digest)
+        .map_err(|_| rejected(RequestStateError::MalformedFormat))?;
+    let payload = URL_SAFE_NO_PAD
+        .decode_to_vec(payload)
+        .map_err(|_| rejected(RequestStateError::InvalidEncoding))?;
+    // `blake3::Hash` compares in constant time.
+    if blake3::hash(&payload) != digest {
+        return Err(rejected(RequestStateError::IntegrityCheckFailed));
+    }
     let journal: Journal =
         serde_json::from_slice(&payload).map_err(|e| StateError::Format(e.to_string()))?;
     if journal.v != STATE_VERSION {
@@ -299,9 +357,13 @@ mod tests {
             calls: vec![CallRecord {
                 fingerprint: "abc".into(),
                 turns: vec![Turn {
-                    response: json!({"role": "assistant", "content": {"type": "text", "text": "hi"}, "model": "m"}),
+                    response: raw(
+                        json!({"role": "assistant", "content": {"type": "text", "text": "hi"}, "model": "m"}),
+                    ),
                     forced: false,
-                    tools: None,
+                    tools: Some(raw(
+                        json!([{"type": "tool_result", "toolUseId": "t1", "content": []}]),
+                    )),
                 }],
             }],
             asked: vec![Asked {
@@ -309,6 +371,10 @@ mod tests {
                 forced: false,
             }],
         }
+    }
+
+    fn raw(value: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&value).unwrap()
     }
 
     fn args(value: Value) -> JsonObject {
@@ -376,6 +442,91 @@ mod tests {
             seal(&small, &journal(), &binding),
             Err(StateError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn a_tampered_swapped_or_headless_payload_is_refused() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let binding = Binding::new("t", None, None);
+        let sealed = seal(&config, &journal(), &binding).unwrap();
+        let (envelope, payload) = sealed.split_once(SEPARATOR).unwrap();
+
+        // One base64url character of the journal changed: still base64, another digest.
+        let mut tampered = payload.to_owned().into_bytes();
+        tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
+        let tampered = format!("{envelope}~{}", String::from_utf8(tampered).unwrap());
+        // The journal of another state under this state's envelope.
+        let other = Journal {
+            round: 2,
+            ..journal()
+        };
+        let other = seal(&config, &other, &binding).unwrap();
+        let swapped = format!("{envelope}~{}", other.split_once(SEPARATOR).unwrap().1);
+        for bad in [tampered, swapped] {
+            let error = open(&config, &bad, &binding).unwrap_err();
+            assert!(
+                matches!(&error, StateError::Rejected(r) if r.contains("integrity")),
+                "{error}"
+            );
+        }
+
+        // No envelope, the envelope alone, a journal that is not base64url, and an envelope
+        // that holds something other than a digest.
+        let not_a_digest = config
+            .codec()
+            .unwrap()
+            .seal_with(b"short", &SealOptions::new().associated_data(&binding.0));
+        for (bad, reason) in [
+            (payload.to_owned(), "malformed"),
+            (envelope.to_owned(), "malformed"),
+            (format!("{envelope}~{payload}~"), "base64"),
+            (format!("{envelope}~{payload}!"), "base64"),
+            (format!("{not_a_digest}~{payload}"), "malformed"),
+        ] {
+            let error = open(&config, &bad, &binding).unwrap_err();
+            assert!(
+                matches!(&error, StateError::Rejected(r) if r.contains(reason)),
+                "{bad:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sealed_journal_that_is_not_valid_json_is_refused() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let binding = Binding::new("t", None, None);
+        let turn = |response: &str| {
+            format!(
+                r#"{{"v":{STATE_VERSION},"round":1,"asked":[],"calls":[{{"fingerprint":"f","turns":[{{"response":{response},"forced":false}}]}}]}}"#
+            )
+        };
+        // Correctly sealed, so only the journal's own checks stand between it and a replay.
+        let fine = seal_payload(
+            &config,
+            turn(r#"{"role":"assistant"}"#).as_bytes(),
+            &binding,
+        );
+        assert!(open(&config, &fine.unwrap(), &binding).is_ok());
+        // A response string that is not UTF-8.
+        let mut not_utf8 = turn(r#""@""#).into_bytes();
+        if let Some(at) = not_utf8.iter().position(|&b| b == b'@') {
+            not_utf8[at] = 0xff;
+        }
+        for payload in [
+            turn(r#"{"role":}"#).into_bytes(),
+            turn(r#"{"role":"assistant""#).into_bytes(),
+            not_utf8,
+            b"\"text\xff\"".to_vec(),
+            b"not json".to_vec(),
+            Vec::new(),
+        ] {
+            let sealed = seal_payload(&config, &payload, &binding).unwrap();
+            assert!(
+                matches!(open(&config, &sealed, &binding), Err(StateError::Format(_))),
+                "{:?} opened",
+                String::from_utf8_lossy(&payload)
+            );
+        }
     }
 
     #[test]
