@@ -55,6 +55,30 @@ pub(crate) fn description(attrs: &[Attribute]) -> Option<TokenStream> {
     Some(quote!(::core::concat!(#(#pieces)*)))
 }
 
+/// The doc comment of a parameter as the schemars derive reads a field's: the `#[doc]` lines
+/// joined with `"\n"`, one leading space stripped from each literal line, as a `concat!`.
+pub(crate) fn schemars_doc(attrs: &[Attribute]) -> Option<TokenStream> {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|attr| is_doc(attr)) {
+        let Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        if !lines.is_empty() {
+            lines.push(quote!("\n",));
+        }
+        match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) if s.value().starts_with(' ') => {
+                let line = &s.value()[1..];
+                lines.push(quote!(#line,));
+            }
+            other => lines.push(quote!(#other,)),
+        }
+    }
+    (!lines.is_empty()).then(|| quote!(::core::concat!(#(#lines)*)))
+}
+
 enum DocPart {
     Line(String),
     Expr(TokenStream),

@@ -36,7 +36,8 @@ mod structured_result;
 /// # Parameters
 ///
 /// Each parameter is a property of the tool's input schema, in declaration order, decoded
-/// from the LLM's JSON through a hidden `Deserialize + JsonSchema` struct: its type must
+/// from the LLM's JSON as a `#[serde(deny_unknown_fields)]` struct with these fields would
+/// be, and described as `#[derive(JsonSchema)]` would describe it: its type must
 /// implement `serde::Deserialize` and `schemars::JsonSchema` (for a type of your own, derive
 /// them, or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency),
 /// and be owned (`String`, not `&str`). Unknown properties are refused. `Option<T>` parameters are optional (missing means

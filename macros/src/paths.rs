@@ -61,7 +61,7 @@ impl Paths {
     }
 
     /// `<crate>::__private::<name>` as a string, for attributes that take a path in a string:
-    /// `#[serde(crate = "...")]`, `#[schemars(crate = "...")]`, `deserialize_with = "..."`.
+    /// `#[serde(crate = "...")]`, `#[schemars(crate = "...")]`.
     pub(crate) fn private_str(&self, name: &str) -> String {
         format!("{}::{name}", self.private()).replace(' ', "")
     }

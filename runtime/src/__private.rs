@@ -6,31 +6,211 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
-use std::borrow::Cow;
-use std::future::Future;
+use std::cell::Cell;
+use std::sync::{Arc, OnceLock};
 
-use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
+pub use rmcp::model::JsonObject;
+use schemars::{Schema, SchemaGenerator};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::SamplingTool;
+use crate::tools::ToolCallError;
+pub use crate::tools::ToolFuture;
 
-/// Builds the tool a `#[sampling_tool]` function stands for. `call` receives the decoded
-/// arguments struct and returns what the function returned, already turned into an outcome.
-pub fn tool<'a, Args, F, Fut>(
+/// What generated code hands [`tool`]: adds the parameters to [`args_object`].
+pub type BuildSchema = fn(&mut SchemaGenerator) -> Schema;
+
+/// Builds the tool a `#[sampling_tool]` function stands for. `call` decodes the arguments
+/// (through [`decode_args`] and [`Param`]) and returns the call's future; `schema` builds the
+/// input schema's properties once, into the `cache` static of that tool.
+pub fn tool<'a, F>(
     name: &'static str,
-    description: Option<Cow<'static, str>>,
+    description: Option<&'static str>,
     sequential: bool,
+    cache: &'static OnceLock<Arc<JsonObject>>,
+    schema: BuildSchema,
     call: F,
 ) -> SamplingTool<'a>
 where
-    Args: DeserializeOwned + JsonSchema + 'static,
-    F: Fn(Args) -> Fut + Send + Sync + 'a,
-    Fut: Future<Output = Result<crate::ToolOutput, crate::ToolCallError>> + Send + 'a,
+    F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
 {
-    let tool = SamplingTool::from_outcome_fn(name, call).sequential(sequential);
+    let input_schema = cache
+        .get_or_init(|| Arc::new(crate::tools::schema::args_schema_built(schema)))
+        .clone();
+    let tool = SamplingTool::from_raw(name, input_schema, call).sequential(sequential);
     match description {
         Some(description) => tool.with_description(description),
         None => tool,
+    }
+}
+
+/// The future of a call whose arguments did not decode.
+pub fn invalid_arguments<'a>(message: String) -> ToolFuture<'a> {
+    Box::pin(async move { Err(ToolCallError::invalid_arguments(message)) })
+}
+
+/// Hands each argument to `set` with the index of its parameter in `fields` (the JSON names,
+/// in declaration order), in the order the LLM wrote them. The first unknown argument or the
+/// first error of `set` ends it. The messages are the ones serde gives a
+/// `#[serde(deny_unknown_fields)]` struct decoded through `serde_path_to_error`.
+pub fn decode_args(
+    args: JsonObject,
+    fields: &'static [&'static str],
+    set: &mut dyn FnMut(usize, Value) -> Result<(), String>,
+) -> Result<(), String> {
+    for (key, value) in args {
+        match fields.iter().position(|field| *field == key) {
+            Some(index) => set(index, value)?,
+            None => {
+                let error = <serde_json::Error as serde::de::Error>::unknown_field(&key, fields);
+                return Err(format!("{key}: {error}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The message of a required parameter the LLM left out.
+pub fn missing_field(name: &'static str) -> String {
+    <serde_json::Error as serde::de::Error>::missing_field(name).to_string()
+}
+
+/// One argument's value on its way to `ToolParam::deserialize_param`, tracking the JSON path
+/// of an error inside it.
+pub struct Param {
+    name: &'static str,
+    track: serde_path_to_error::Track,
+}
+
+impl Param {
+    /// The argument of the parameter sent as `name`.
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            track: serde_path_to_error::Track::new(),
+        }
+    }
+
+    /// The deserializer of `value`.
+    pub fn deserializer(
+        &mut self,
+        value: Value,
+    ) -> serde_path_to_error::Deserializer<'_, '_, Value> {
+        serde_path_to_error::Deserializer::new(value, &mut self.track)
+    }
+
+    /// The message of a decoding error: `name`, the path inside the value, and the error.
+    pub fn error(self, error: serde_json::Error) -> String {
+        let inner = self.track.path();
+        match inner.iter().next() {
+            None => format!("{}: {error}", self.name),
+            Some(serde_path_to_error::Segment::Seq { .. }) => {
+                format!("{}{inner}: {error}", self.name)
+            }
+            Some(_) => format!("{}.{inner}: {error}", self.name),
+        }
+    }
+}
+
+/// Adds one parameter to the object schema of a tool's arguments, as the schemars derive does
+/// for a field: its `title` and `description` from the doc comment (`doc`) or the
+/// `description` key, its `default` value, and its name in `required` unless `optional`.
+pub fn property(
+    object: &mut Schema,
+    name: &'static str,
+    mut schema: Schema,
+    optional: bool,
+    doc: Option<&'static str>,
+    description: Option<&'static str>,
+    default: Option<Value>,
+) {
+    let (title, from_doc) = doc.map_or(("", ""), crate::tools::schema::title_and_description);
+    for (key, value) in [
+        ("title", title),
+        ("description", description.unwrap_or(from_doc)),
+    ] {
+        if !value.is_empty() {
+            schema.insert(key.into(), value.into());
+        }
+    }
+    if let Some(default) = default {
+        schema.insert("default".into(), default);
+    }
+    let object = object.ensure_object();
+    if let Some(properties) = object
+        .entry("properties")
+        .or_insert(Value::Object(JsonObject::new()))
+        .as_object_mut()
+    {
+        properties.insert(name.into(), schema.into());
+    }
+    if !optional
+        && let Some(required) = object
+            .entry("required")
+            .or_insert(Value::Array(Vec::new()))
+            .as_array_mut()
+    {
+        required.push(name.into());
+    }
+}
+
+/// The object schema properties are added to: `{"type": "object", "additionalProperties": false}`.
+pub fn args_object() -> Schema {
+    schemars::json_schema!({"type": "object", "additionalProperties": false})
+}
+
+/// A default value in the schema when its type is `Serialize` (`to_json`), none otherwise
+/// (the [`NotSerialize`] fallback, which generated code imports).
+pub struct MaybeSerialize<T>(pub T);
+
+impl<T: Serialize> MaybeSerialize<T> {
+    /// The value as JSON.
+    pub fn to_json(self) -> Option<Value> {
+        serde_json::to_value(self.0).ok()
+    }
+}
+
+/// The fallback of [`MaybeSerialize::to_json`] for a type that is not `Serialize`.
+pub trait NotSerialize: Sized {
+    /// No default value.
+    fn to_json(self) -> Option<Value> {
+        None
+    }
+}
+
+impl<T> NotSerialize for T {}
+
+thread_local! {
+    /// The properties of the tool whose schema is being generated (see [`BuiltArgs`]).
+    static BUILDING: Cell<Option<BuildSchema>> = const { Cell::new(None) };
+}
+
+/// The arguments type of every `#[sampling_tool]` for schemars: its schema is the one the
+/// current [`tool`] builds, so that the root schema goes through schemars as a derived type's
+/// would, without a type per tool.
+pub(crate) struct BuiltArgs;
+
+impl BuiltArgs {
+    /// Runs `f` with `schema` as the properties [`BuiltArgs`] stands for.
+    pub(crate) fn with<R>(schema: BuildSchema, f: impl FnOnce() -> R) -> R {
+        let previous = BUILDING.with(|building| building.replace(Some(schema)));
+        let result = f();
+        BUILDING.with(|building| building.set(previous));
+        result
+    }
+}
+
+impl schemars::JsonSchema for BuiltArgs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "__SamplingToolArgs".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        match BUILDING.with(Cell::get) {
+            Some(build) => build(generator),
+            None => args_object(),
+        }
     }
 }
 

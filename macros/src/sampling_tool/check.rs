@@ -258,7 +258,7 @@ impl VisitMut for BadTypes {
         {
             self.push(
                 &first.ident,
-                "`Self` cannot appear in a `#[sampling_tool]` parameter type: the generated arguments struct lives outside the `impl`; write the type's name",
+                "`Self` cannot appear in a `#[sampling_tool]` parameter type: the generated code that describes the parameters lives outside the `impl`; write the type's name",
             );
             return;
         }

@@ -1,9 +1,13 @@
 //! The generated code: the cleaned function, then its tool constructor `<fn>_tool()`.
 //!
-//! The constructor holds a hidden `Deserialize + JsonSchema` arguments struct (local to its
-//! body, so it also works for methods, where only associated items may be added) and hands a
-//! closure over it to `__private::tool`. Sync functions are called inside the async block, so
-//! a panic surfaces where the loop polls the call.
+//! The constructor hands `__private::tool` a local function that adds each parameter to the
+//! input schema (built once per tool, into a local static) and a closure that decodes each
+//! argument into its parameter's type and returns the call's future (local items, so this
+//! also works for methods, where only associated items may be added). No arguments type is
+//! derived: the code per tool stays small, and the shared work (the order of arguments,
+//! unknown and missing ones, error paths, the schema's root) is in the runtime. Sync
+//! functions are called inside the async block, so a panic surfaces where the loop polls the
+//! call.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -23,98 +27,122 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
     let fn_ident = &sig.ident;
     let (name, _) = tool.name();
     let description = match tool.description() {
-        Some(description) => quote! {
-            ::core::option::Option::Some(::std::borrow::Cow::Borrowed(#description))
-        },
+        Some(description) => quote!(::core::option::Option::Some(#description)),
         None => quote!(::core::option::Option::None),
     };
     let sequential = tool.args.sequential.is_some();
 
-    let args_struct = Ident::new("__SamplingToolArgs", Span::mixed_site());
     let args_var = Ident::new("__args", Span::mixed_site());
-    let serde_crate = paths.private_str("serde");
-    let schemars_crate = paths.private_str("schemars");
+    let index_var = Ident::new("__index", Span::mixed_site());
+    let value_var = Ident::new("__value", Span::mixed_site());
+    let param_var = Ident::new("__param", Span::mixed_site());
+    let generator = Ident::new("__generator", Span::mixed_site());
+    let error = Ident::new("__error", Span::mixed_site());
+    let given = Ident::new("__given", Span::mixed_site());
+    let object = Ident::new("__object", Span::mixed_site());
+    let none = quote!(::core::option::Option::None);
+    let some = quote!(::core::option::Option::Some);
 
-    let mut fields = Vec::new();
+    let mut json_names = Vec::new();
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut takes = Vec::new();
     let mut values = Vec::new();
     let mut defaults = Vec::new();
-    let mut helpers = Vec::new();
-    for param in &tool.params {
-        let (Some(ident), ty) = (&param.ident, &param.ty) else {
+    let mut properties = Vec::new();
+    for (index, param) in tool.params.iter().enumerate() {
+        let (Some(ident), Some(json_name), ty) = (&param.ident, param.json_name(), &param.ty)
+        else {
             continue;
         };
-        let docs: &[syn::Attribute] = match param.arg.description {
-            Some(_) => &[],
-            None => &param.docs,
-        };
-        let description = param
-            .arg
-            .description
-            .as_ref()
-            .map(|description| quote!(#[schemars(description = #description)]));
-        let rename = param
-            .arg
-            .rename
-            .as_ref()
-            .map(|rename| quote!(#[serde(rename = #rename)]));
-        // `#[serde(default = ..)]` through a local function whose body is spanned at the type:
-        // a type without `Default` gets one error there, not several inside the derives.
-        let default = param.arg.default.as_ref().map(|_| {
+        let slot = Ident::new(&format!("__slot_{index}"), Span::mixed_site());
+        let value = Ident::new(&format!("__value_{index}"), Span::mixed_site());
+        // Decoding and the schema go through `__private::ToolParam`, named at the parameter's
+        // type (whose tokens keep their span): a type that is not `Deserialize + JsonSchema`
+        // gets one error, there, with the fix.
+        let param_trait = quote_spanned!(ty.span()=> #private::ToolParam);
+        let position = json_names.len();
+        slots.push(quote!(let mut #slot: ::core::option::Option<#ty> = #none;));
+        arms.push(quote! {
+            #position => {
+                let mut #param_var = #private::Param::new(#json_name);
+                match <#ty as #param_trait>::deserialize_param(#param_var.deserializer(#value_var)) {
+                    ::core::result::Result::Ok(#value_var) => #slot = #some(#value_var),
+                    ::core::result::Result::Err(#error) => {
+                        return ::core::result::Result::Err(#param_var.error(#error));
+                    }
+                }
+            }
+        });
+        // A missing `Option` is `None`, a missing `default` parameter its default value,
+        // any other missing parameter an error (in declaration order, after the arguments).
+        // `#[arg(default)]` goes through a local function whose body is spanned at the type:
+        // a type without `Default` gets one error there.
+        let (take, optional, default) = if param.arg.default.is_some() {
             let default_fn = Ident::new(
                 &format!("__sampling_tool_default_{}", ident.unraw()),
                 Span::call_site(),
             );
-            let default_fn_str = default_fn.to_string();
             defaults.push(quote_spanned! {ty.span()=>
                 fn #default_fn() -> #ty {
                     ::core::default::Default::default()
                 }
             });
-            quote!(#[serde(default = #default_fn_str)])
+            (
+                quote!(let #value = match #slot { #some(#given) => #given, #none => #default_fn() };),
+                true,
+                quote!({
+                    #[allow(unused_imports)]
+                    use #private::NotSerialize as _;
+                    #private::MaybeSerialize(#default_fn()).to_json()
+                }),
+            )
+        } else if param.is_option() {
+            (
+                quote!(let #value = match #slot { #some(#given) => #given, #none => ::core::default::Default::default() };),
+                true,
+                none.clone(),
+            )
+        } else {
+            (
+                quote! {
+                    let #value = match #slot {
+                        #some(#given) => #given,
+                        #none => return #private::invalid_arguments(#private::missing_field(#json_name)),
+                    };
+                },
+                false,
+                none.clone(),
+            )
+        };
+        takes.push(take);
+        // The property's schema, as the schemars derive made it for a field: the doc
+        // comment (title and description), or the `description` key.
+        let doc = match param.arg.description {
+            Some(_) => None,
+            None => crate::docs::schemars_doc(&param.docs),
+        };
+        let doc = match doc {
+            Some(doc) => quote!(#some(#doc)),
+            None => none.clone(),
+        };
+        let key_description = match &param.arg.description {
+            Some(description) => quote!(#some(#description)),
+            None => none.clone(),
+        };
+        properties.push(quote! {
+            #private::property(
+                &mut #object,
+                #json_name,
+                <#ty as #param_trait>::param_schema(#generator),
+                #optional,
+                #doc,
+                #key_description,
+                #default,
+            );
         });
-        // Decoding and the schema go through `__private::ToolParam`, named at the
-        // parameter's type (whose tokens keep their span) in two local functions: a type
-        // that is not `Deserialize + JsonSchema` gets one error, there, with the fix.
-        let de_fn = Ident::new(
-            &format!("__sampling_tool_deserialize_{}", ident.unraw()),
-            Span::call_site(),
-        );
-        let schema_fn = Ident::new(
-            &format!("__sampling_tool_schema_{}", ident.unraw()),
-            Span::call_site(),
-        );
-        let de_fn_str = de_fn.to_string();
-        let schema_fn_str = schema_fn.to_string();
-        let param_trait = quote_spanned!(ty.span()=> #private::ToolParam);
-        helpers.push(quote! {
-            fn #de_fn<'de, D: #private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<#ty, D::Error> {
-                <#ty as #param_trait>::deserialize_param(deserializer)
-            }
-            fn #schema_fn(
-                generator: &mut #private::schemars::SchemaGenerator,
-            ) -> #private::schemars::Schema {
-                <#ty as #param_trait>::param_schema(generator)
-            }
-        });
-        // An `Option` is optional through `default` (with `deserialize_with`, serde no longer
-        // treats a missing `Option` as `None`); `skip_serializing_if` keeps `"default": null`
-        // out of the schema (the struct is never serialized).
-        let optional = param.is_option().then(
-            || quote!(#[serde(default, skip_serializing_if = "::core::option::Option::is_none")]),
-        );
-        fields.push(quote! {
-            #(#docs)*
-            #description
-            #rename
-            #default
-            #optional
-            #[serde(deserialize_with = #de_fn_str)]
-            #[schemars(schema_with = #schema_fn_str)]
-            #ident: #ty
-        });
-        values.push(quote!(#args_var.#ident));
+        json_names.push(json_name);
+        values.push(value);
     }
 
     let call = match &tool.receiver {
@@ -141,28 +169,58 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
     let ret = Ident::new("__ret", Span::mixed_site());
     let output = output(&sig.output, &ret, &private);
     let head = constructor_head(tool, &paths);
+    let schema_fn = Ident::new("__sampling_tool_schema", Span::mixed_site());
+    let cache = Ident::new("__SAMPLING_TOOL_SCHEMA", Span::mixed_site());
+    let future = Ident::new("__future", Span::mixed_site());
+    let decode = if json_names.is_empty() {
+        // Nothing to set: any argument is unknown.
+        quote!(&mut |_, _| ::core::result::Result::Ok(()))
+    } else {
+        quote! {
+            &mut |#index_var: usize, #value_var: #private::serde_json::Value| {
+                match #index_var {
+                    #(#arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
     quote! {
         #func
 
         #head {
             #(#defaults)*
-            #(#helpers)*
 
-            #[derive(#private::serde::Deserialize, #private::schemars::JsonSchema)]
-            #[serde(crate = #serde_crate, deny_unknown_fields)]
-            #[schemars(crate = #schemars_crate)]
-            #[allow(non_camel_case_types)]
-            struct #args_struct {
-                #(#fields,)*
+            fn #schema_fn(
+                #generator: &mut #private::schemars::SchemaGenerator,
+            ) -> #private::schemars::Schema {
+                let mut #object = #private::args_object();
+                #(#properties)*
+                #object
             }
+            static #cache: ::std::sync::OnceLock<::std::sync::Arc<#private::JsonObject>> =
+                ::std::sync::OnceLock::new();
 
             #private::tool(
                 #name,
                 #description,
                 #sequential,
-                move |#args_var: #args_struct| async move {
-                    let #ret = #call;
-                    #output
+                &#cache,
+                #schema_fn,
+                move |#args_var: #private::JsonObject| {
+                    #(#slots)*
+                    if let ::core::result::Result::Err(message) =
+                        #private::decode_args(#args_var, &[#(#json_names),*], #decode)
+                    {
+                        return #private::invalid_arguments(message);
+                    }
+                    #(#takes)*
+                    let #future: #private::ToolFuture<'_> = ::std::boxed::Box::pin(async move {
+                        let #ret = #call;
+                        #output
+                    });
+                    #future
                 },
             )
         }

@@ -11,12 +11,11 @@ mod model;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ItemFn;
 
 use crate::ctxt::Ctxt;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = match syn::parse2::<ItemFn>(item.clone()) {
+    let func = match syn::parse2::<model::ItemFn>(item.clone()) {
         Ok(func) => func,
         Err(_) => return not_a_function(item),
     };

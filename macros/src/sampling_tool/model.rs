@@ -1,14 +1,55 @@
 //! The function as the macro sees it: its parameters with their descriptions and helper
 //! attributes taken off, and the function itself cleaned of them, ready to be re-emitted.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{ToTokens, TokenStreamExt, quote};
 use syn::ext::IdentExt;
-use syn::{Attribute, FnArg, Ident, ItemFn, Pat, Receiver, Type};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, FnArg, Ident, Pat, Receiver, Signature, Type, Visibility};
 
 use super::args::{self, ArgAttrs, ToolArgs};
 use crate::ctxt::Ctxt;
 use crate::docs;
+
+/// A function as the macro needs it: its signature parsed, its body passed through as tokens
+/// (the macro never looks inside it, and parsing it would only cost compile time).
+pub(crate) struct ItemFn {
+    /// The outer attributes.
+    pub(crate) attrs: Vec<Attribute>,
+    /// The visibility.
+    pub(crate) vis: Visibility,
+    /// The signature.
+    pub(crate) sig: Signature,
+    /// The braced body, as written.
+    pub(crate) body: Group,
+}
+
+impl Parse for ItemFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: Group = input.parse()?;
+        if body.delimiter() != Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected the function's body"));
+        }
+        Ok(Self {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+impl ToTokens for ItemFn {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append_all(&self.attrs);
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        self.body.to_tokens(tokens);
+    }
+}
 
 /// One `#[sampling_tool]` function.
 pub(crate) struct Tool {

@@ -84,14 +84,45 @@ pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     if let Some(schema) = ARGS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
         return schema.clone();
     }
-    let mut schema = tidy_args_schema(&with_required_array(&schema_for::<T>()));
-    schema.remove("description");
-    let schema = Arc::new(schema);
+    let schema = Arc::new(tidy_args_root(&schema_for::<T>()));
     ARGS.write()
         .unwrap_or_else(|e| e.into_inner())
         .entry(id)
         .or_insert(schema)
         .clone()
+}
+
+/// The input schema of a `#[sampling_tool]` whose properties `build` adds (see
+/// `__private::tool`), exactly as [`args_schema_for`] makes it for a derived arguments type.
+pub(crate) fn args_schema_built(build: crate::__private::BuildSchema) -> JsonObject {
+    let mut schema =
+        crate::__private::BuiltArgs::with(build, root_schema::<crate::__private::BuiltArgs>);
+    schema.remove("title");
+    tidy_args_root(&schema)
+}
+
+/// The last steps of an arguments schema: a `required` array, keys in reading order, no
+/// description.
+fn tidy_args_root(schema: &JsonObject) -> JsonObject {
+    let mut schema = tidy_args_schema(&with_required_array(schema));
+    schema.remove("description");
+    schema
+}
+
+/// A doc comment's title and description as schemars splits them for a derived field: a
+/// first line starting with `#` is the title, the rest the description; otherwise it is all
+/// description. Both trimmed of ASCII whitespace.
+pub(crate) fn title_and_description(doc: &str) -> (&str, &str) {
+    let doc = doc.trim_ascii();
+    if !doc.starts_with('#') {
+        return ("", doc);
+    }
+    let end = doc.find('\n').unwrap_or(doc.len());
+    let (title, description) = doc.split_at(end);
+    (
+        title.trim_start_matches('#').trim_ascii(),
+        description.trim_ascii(),
+    )
 }
 
 /// An object schema with its keys in reading order (`type`, `properties`,

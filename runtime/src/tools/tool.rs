@@ -91,12 +91,12 @@ impl<E: fmt::Display + 'static> IntoToolError for E {
     note = "the LLM fills in each parameter as JSON described by a JSON schema: derive `Deserialize` and `JsonSchema` for the type (or put `#[structured_result]` on it, which needs no `serde` or `schemars` dependency), or use a type that has them (`String`, numbers, `Vec<T>`, `Option<T>`, ...)"
 )]
 pub trait ToolParam: Sized {
-    /// Decodes the parameter (`#[serde(deserialize_with)]` of the arguments struct).
+    /// Decodes the parameter from its argument (generated code calls it at the parameter's type).
     fn deserialize_param<'de, D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error>;
 
-    /// The parameter's schema (`#[schemars(schema_with)]` of the arguments struct).
+    /// The parameter's schema (generated code calls it at the parameter's type).
     fn param_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
 }
 

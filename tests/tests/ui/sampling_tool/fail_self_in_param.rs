@@ -1,4 +1,4 @@
-// `Self` cannot name a parameter type: the arguments struct lives outside the impl.
+// `Self` cannot name a parameter type: the generated schema function lives outside the impl.
 use rmcp_sampling::sampling_tool;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
