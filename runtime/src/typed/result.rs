@@ -404,6 +404,30 @@ mod tests {
         assert_eq!(short_type_name::<Vec<Option<i64>>>(), "Vec<Option<i64>>");
     }
 
+    fn object(value: Value) -> JsonObject {
+        value.as_object().cloned().expect("an object schema")
+    }
+
+    #[test]
+    fn schemas_are_checked_against_the_meta_schema() {
+        let valid = build_result_schema(
+            object(serde_json::json!({"type": "object", "properties": {"a": {"type": "integer"}}})),
+            "Valid",
+        );
+        assert!(valid.validator.is_some());
+        // The compiler itself ignores `deprecated`; only the meta-schema check refuses a
+        // non-boolean one, so this shows that check still runs (jsonschema's `macros` feature
+        // swaps the meta-schema validators compiled at run time for generated ones).
+        let invalid = build_result_schema(
+            object(serde_json::json!({
+                "type": "object",
+                "properties": {"a": {"type": "integer", "deprecated": "yes"}}
+            })),
+            "Invalid",
+        );
+        assert!(invalid.validator.is_none());
+    }
+
     #[test]
     fn report_lists_every_violation() {
         let report = violation_report("Triage", &["/a: x".into(), "/b: y".into()]);
