@@ -416,8 +416,7 @@ mod tests {
         );
         assert!(valid.validator.is_some());
         // The compiler itself ignores `deprecated`; only the meta-schema check refuses a
-        // non-boolean one, so this shows that check still runs (jsonschema's `macros` feature
-        // swaps the meta-schema validators compiled at run time for generated ones).
+        // non-boolean one, so this shows that check runs.
         let invalid = build_result_schema(
             object(serde_json::json!({
                 "type": "object",
