@@ -236,14 +236,10 @@ async fn sample_loop(
 }
 
 /// A message as `bench_server` sends it: one block as a single object, several as an array.
-fn message(role: Role, mut blocks: Vec<SamplingMessageContentBlock>) -> SamplingMessage {
-    match blocks.pop() {
-        Some(block) if blocks.is_empty() => SamplingMessage::new(role, block),
-        Some(block) => {
-            blocks.push(block);
-            SamplingMessage::new_multiple(role, blocks)
-        }
-        None => SamplingMessage::new_multiple(role, blocks),
+fn message(role: Role, blocks: Vec<SamplingMessageContentBlock>) -> SamplingMessage {
+    match <[_; 1]>::try_from(blocks) {
+        Ok([block]) => SamplingMessage::new(role, block),
+        Err(blocks) => SamplingMessage::new_multiple(role, blocks),
     }
 }
 
