@@ -23,7 +23,7 @@ mod typed;
 // The crate root holds what a sampling tool's author writes every day; the rest lives in the
 // modules `message`, `tools`, `schema`, `handler`, `limits`, `client`, `providers`, `testing`.
 pub use channel::handler::{HandlerContext, HandlerError, SamplingHandler};
-pub use channel::roundtrip::{SamplingContext, ToolReply};
+pub use channel::roundtrip::{ReplyError, SamplingContext, ToolReply};
 pub use error::{SampleError, SampleErrorKind, ToolError};
 pub use message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall, ToolResult,
@@ -53,7 +53,8 @@ pub mod schema {
 /// the limits that force its answer, and what a step hook sees.
 pub mod control {
     pub use crate::sampling::control::{
-        LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
+        AnyResult, LoopUsage, ResultOf, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
+        Validated,
     };
 }
 

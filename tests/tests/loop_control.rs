@@ -398,7 +398,7 @@ async fn validators_send_the_llm_back_with_feedback() {
 }
 
 #[tokio::test]
-async fn text_validators_and_validators_of_other_types() {
+async fn text_validators_check_the_answer() {
     let llm = ScriptedLlm::new().then_text("maybe").then_text("yes");
     let done = sampler(&llm)
         .standalone()
@@ -409,8 +409,7 @@ async fn text_validators_and_validators_of_other_types() {
                 Err("Answer yes or no.".into())
             }
         })
-        // Not a String: not run for a text loop.
-        .validate(|_: &Reading| Err("not run".into()))
+        // A validator of another type does not compile (tests/ui/sample/fail_validator_of_another_type.rs).
         .sample_text("well?")
         .await
         .unwrap();

@@ -21,7 +21,8 @@ use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process_modern, reply};
 use rmcp_sampling::{
-    Sampler, SamplingContext, ToolError, ToolReply, ToolResult, sampling_tool, structured_result,
+    ReplyError, Sampler, SamplingContext, ToolError, ToolReply, ToolResult, sampling_tool,
+    structured_result,
 };
 use serde_json::{Value, json};
 
@@ -122,9 +123,11 @@ impl Server {
         self.sampler
             .reply(&ctx, async {
                 let sampler = &self.sampler;
-                let (first, second) = (sampler.on(&ctx), sampler.on(&ctx));
-                let (a, b) =
-                    tokio::join!(first.sample_text("first"), second.sample_text("second"),);
+                // The obvious form: each future owns its request (E0716 when they borrowed it).
+                let (a, b) = tokio::join!(
+                    sampler.on(&ctx).sample_text("first"),
+                    sampler.on(&ctx).sample_text("second"),
+                );
                 let (a, b) = (a?.text, b?.text);
                 let c = sampler
                     .on(&ctx)
@@ -132,6 +135,33 @@ impl Server {
                     .await?
                     .text;
                 Ok(format!("{a}+{b}={c}"))
+            })
+            .await
+    }
+
+    /// Asks the LLM for a count: the author's own errors go through `?`.
+    #[tool]
+    async fn count(
+        &self,
+        ctx: SamplingContext,
+        Parameters(p): Parameters<Prompt>,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                let text = self
+                    .sampler
+                    .on(&ctx)
+                    .sample_text(p.prompt.as_str())
+                    .await?
+                    .text;
+                let n: u8 = text.trim().parse()?;
+                if n == 0 {
+                    Err(rmcp::ErrorData::invalid_params("zero is not a count", None))?;
+                }
+                if n > 100 {
+                    return Err(ReplyError::msg(format_args!("{n} is too many")));
+                }
+                Ok(format!("{n} items"))
             })
             .await
     }
@@ -374,6 +404,39 @@ fn single_key(round: &InputRequiredResult) -> String {
     let (key, request) = requests.iter().next().unwrap();
     assert!(matches!(request, InputRequest::CreateMessage(_)));
     key.clone()
+}
+
+#[tokio::test]
+async fn the_authors_own_errors_become_tool_errors_or_json_rpc_errors() {
+    // The LLM answers with the prompt, which the body then parses as a count.
+    let llm = ScriptedLlm::from_fn(|request| Ok(request.last_text().into()));
+    let client = modern(Server::new(Sampler::new()), SamplingClient::new(llm)).await;
+    let count = |prompt: &str| client.call_tool(call("count", json!({"prompt": prompt})));
+
+    let ok = within(count("7")).await.unwrap();
+    assert_eq!(
+        (text_of(&ok), ok.is_error),
+        ("7 items".to_owned(), Some(false))
+    );
+    // A `std::error::Error` through `?`: an `isError` result with its message.
+    let parse = within(count("many")).await.unwrap();
+    assert_eq!(parse.is_error, Some(true), "{parse:?}");
+    assert_eq!(text_of(&parse), "invalid digit found in string");
+    // Any `Display` through `ReplyError::msg`.
+    let display = within(count("200")).await.unwrap();
+    assert_eq!(
+        (text_of(&display), display.is_error),
+        ("200 is too many".to_owned(), Some(true))
+    );
+    // rmcp's `ErrorData` through `?`: that JSON-RPC error.
+    match within(count("0")).await {
+        Err(rmcp::ServiceError::McpError(error)) => {
+            assert_eq!(error.code.0, -32602, "{error:?}");
+            assert_eq!(error.message, "zero is not a count");
+        }
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
+    client.cancel().await.unwrap();
 }
 
 fn invalid_params(response: Result<CallToolResponse, rmcp::ServiceError>) -> String {

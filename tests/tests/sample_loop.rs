@@ -109,8 +109,16 @@ async fn messages_can_be_strings_lists_or_full_messages() {
         .then_text("c");
     let sampler = Sampler::with_handler(llm.clone());
     let request = sampler.standalone().max_tokens(64);
-    request.sample_text(String::from("one")).await.unwrap();
-    request.sample_text(vec!["two", "three"]).await.unwrap();
+    request
+        .clone()
+        .sample_text(String::from("one"))
+        .await
+        .unwrap();
+    request
+        .clone()
+        .sample_text(vec!["two", "three"])
+        .await
+        .unwrap();
     request
         .sample_text(vec![
             Message::user("q"),
@@ -436,7 +444,7 @@ async fn sample_step_runs_one_call_and_optionally_the_tools() {
         .then_text("four");
     let sampler = Sampler::with_handler(llm.clone());
     let request = sampler.standalone().tools([add()]);
-    let step = request.sample_step("2+2?").await.unwrap();
+    let step = request.clone().sample_step("2+2?").await.unwrap();
     assert!(step.is_tool_use());
     assert!(step.tools_executed());
     assert_eq!(step.tool_calls()[0].name, "add");
@@ -503,9 +511,9 @@ fn sampling_futures_are_send() {
         .standalone()
         .tools([add()])
         .concurrency(Concurrency::Unlimited);
-    let text = request.sample_text("x");
+    let text = request.clone().sample_text("x");
     assert_send(&text);
-    let typed = request.sample::<i64>("x");
+    let typed = request.clone().sample::<i64>("x");
     assert_send(&typed);
     let step = request.sample_step("x");
     assert_send(&step);

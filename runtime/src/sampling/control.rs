@@ -268,6 +268,48 @@ impl Hooks {
     }
 }
 
+/// The state of a [`SampleRequest`](crate::SampleRequest) without validators: any result
+/// type may be asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum AnyResult {}
+
+/// The state of a [`SampleRequest`](crate::SampleRequest) with validators for `T`
+/// ([`validate`](crate::SampleRequest::validate)): only a `T` may be asked for, so a validator
+/// can never be silently skipped because the loop returns another type.
+pub struct Validated<T: ?Sized>(
+    std::convert::Infallible,
+    std::marker::PhantomData<fn() -> T>,
+);
+
+impl<T: ?Sized> fmt::Debug for Validated<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(std::any::type_name::<Self>())
+    }
+}
+
+/// Whether a request in this state (`Self`) may produce a `T`: always without validators, and
+/// only the validators' own type with them.
+///
+/// Sealed: implemented for [`AnyResult`] and [`Validated<T>`] only.
+#[diagnostic::on_unimplemented(
+    message = "this sampling request has a validator for another type than `{T}`",
+    label = "the loop returns a `{T}`, but `.validate` was given a check of another type",
+    note = "a validator checks the loop's result: write it for the type this call returns, \
+            `.validate(|value: &{T}| ..)`, or ask for the validator's type \
+            (`sample::<X>()` for `Validated<X>`, `sample_text` for `Validated<String>`)"
+)]
+pub trait ResultOf<T: ?Sized>: sealed::Sealed {}
+
+impl<T: ?Sized> ResultOf<T> for AnyResult {}
+impl<T: ?Sized> ResultOf<T> for Validated<T> {}
+
+mod sealed {
+    /// Keeps [`ResultOf`](super::ResultOf) to this crate's two states.
+    pub trait Sealed {}
+    impl Sealed for super::AnyResult {}
+    impl<T: ?Sized> Sealed for super::Validated<T> {}
+}
+
 /// What a text answer cut by the token limit (`maxTokens`) does to a loop.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]

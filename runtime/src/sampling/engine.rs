@@ -17,7 +17,7 @@ use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, StopReason, ToolCall, ToolChoice,
     ToolResult, ToolSpec,
 };
-use crate::sampling::control::{LoopUsage, StepContext, TruncatedAnswer};
+use crate::sampling::control::{LoopUsage, ResultOf, StepContext, TruncatedAnswer};
 use crate::sampling::limits::json_size;
 use crate::sampling::request::{Deadline, Options, Sampled, Step};
 use crate::tools::exec::{self, ExecOptions};
@@ -101,7 +101,7 @@ enum Next<T> {
     Continue,
 }
 
-impl<'a> SampleRequest<'a> {
+impl<'a, V> SampleRequest<'a, V> {
     /// One LLM call. Unless [`execute_tools(false)`](SampleRequest::execute_tools), the tools
     /// it asks for run and their results are appended to the returned history.
     ///
@@ -110,10 +110,7 @@ impl<'a> SampleRequest<'a> {
     /// ([`sample_text`](SampleRequest::sample_text), [`sample`](SampleRequest::sample)) and are
     /// ignored here; `prepare_step` runs before its one request, and [`Step::usage`] says what
     /// the call used.
-    pub async fn sample_step(
-        &self,
-        messages: impl Into<Conversation>,
-    ) -> Result<Step, SampleError> {
+    pub async fn sample_step(self, messages: impl Into<Conversation>) -> Result<Step, SampleError> {
         let mut state = LoopState::new(messages.into());
         let deadline = self.loop_deadline();
         let prepared = self.toolset().and_then(|toolset| {
@@ -164,9 +161,12 @@ impl<'a> SampleRequest<'a> {
     /// Runs the loop until the LLM answers in text: the tools it calls run and their results
     /// go back to it, step after step.
     pub async fn sample_text(
-        &self,
+        self,
         messages: impl Into<Conversation>,
-    ) -> Result<Sampled<String>, SampleError> {
+    ) -> Result<Sampled<String>, SampleError>
+    where
+        V: ResultOf<String>,
+    {
         self.run(messages.into(), Goal::Text(|text| text)).await
     }
 
@@ -183,9 +183,12 @@ impl<'a> SampleRequest<'a> {
     /// A plain `fn` returning a boxed future rather than an `async fn`: a type that is not a
     /// result is then reported once, at `T`, instead of once more per use of the future.
     pub fn sample<T: StructuredResult>(
-        &self,
+        self,
         messages: impl Into<Conversation>,
-    ) -> BoxFuture<'_, Result<Sampled<T>, SampleError>> {
+    ) -> BoxFuture<'a, Result<Sampled<T>, SampleError>>
+    where
+        V: ResultOf<T> + 'a,
+    {
         let goal = Goal::Typed {
             tool: ToolSpec::from(T::final_response_tool()),
             type_name: T::type_name(),
@@ -193,7 +196,7 @@ impl<'a> SampleRequest<'a> {
             to_text: T::to_text,
         };
         let messages = messages.into();
-        Box::pin(self.run(messages, goal))
+        Box::pin(async move { self.run(messages, goal).await })
     }
 
     fn toolset(&self) -> Result<Toolset<'a>, SampleError> {

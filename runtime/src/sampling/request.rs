@@ -1,5 +1,6 @@
 //! One sampling call: its options, its input messages, and what it returns.
 
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use rmcp::RoleServer;
@@ -12,7 +13,8 @@ use crate::message::{
     ToolChoice,
 };
 use crate::sampling::control::{
-    Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
+    AnyResult, Hooks, LoopUsage, ResultOf, StepContext, TruncatedAnswer, UsageLimits, Validated,
+    validator,
 };
 use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
@@ -51,7 +53,10 @@ pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 /// A sampling call being set up; finish it with [`sample_text`](SampleRequest::sample_text),
 /// [`sample`](SampleRequest::sample) or [`sample_step`](SampleRequest::sample_step).
 ///
-/// Made by [`Sampler::on`] or [`Sampler::standalone`]. Every option has a default that
+/// Made by [`Sampler::on`] or [`Sampler::standalone`]. Finishing takes the request by value, so
+/// the future owns it and calls awaited together need no named requests
+/// (`tokio::join!(s.on(&ctx).sample_text(a), s.on(&ctx).sample_text(b))`); to make several
+/// calls from one set-up, clone it. Every option has a default that
 /// works: `max_tokens` 512, at most 100 LLM requests, each answered within 5 minutes
 /// ([`DEFAULT_LLM_TIMEOUT`]), tools run one at a time with no time limit, error details not
 /// masked, and the limits that keep one loop small ([`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`],
@@ -60,11 +65,13 @@ pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 /// masking, tool time limit, time budget and iterations cap, see [`Sampler`]); what the call
 /// sets replaces them.
 #[must_use = "a sampling request does nothing until it is sampled"]
-pub struct SampleRequest<'a> {
+pub struct SampleRequest<'a, V = AnyResult> {
     pub(crate) sampler: &'a Sampler,
     pub(crate) ctx: Option<&'a RequestContext<RoleServer>>,
     pub(crate) options: Options,
     pub(crate) tools: Vec<SamplingTool<'a>>,
+    /// Which result types the validators allow: [`AnyResult`] or [`Validated<T>`].
+    pub(crate) validated: PhantomData<fn() -> V>,
 }
 
 /// The options of a sampling call.
@@ -138,6 +145,19 @@ impl Default for Options {
     }
 }
 
+// By hand: a derive would ask `V: Clone` of a type that is only a marker.
+impl<V> Clone for SampleRequest<'_, V> {
+    fn clone(&self) -> Self {
+        Self {
+            sampler: self.sampler,
+            ctx: self.ctx,
+            options: self.options.clone(),
+            tools: self.tools.clone(),
+            validated: PhantomData,
+        }
+    }
+}
+
 impl<'a> SampleRequest<'a> {
     pub(crate) fn new(sampler: &'a Sampler, ctx: Option<&'a RequestContext<RoleServer>>) -> Self {
         Self {
@@ -145,9 +165,12 @@ impl<'a> SampleRequest<'a> {
             ctx,
             options: sampler.defaults().clone(),
             tools: Vec::new(),
+            validated: PhantomData,
         }
     }
+}
 
+impl<'a, V> SampleRequest<'a, V> {
     /// The system prompt.
     pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
         self.options.system_prompt = Some(prompt.into());
@@ -344,14 +367,27 @@ impl<'a> SampleRequest<'a> {
     /// the LLM answers (for `sample_text`, `T = String`). An `Err(feedback)` sends the LLM
     /// back with the feedback (as `final_response`'s error result, or as a user message for
     /// text), counted against [`result_retries`](Self::result_retries); when they run out
-    /// the loop fails with [`InvalidResult`](crate::SampleErrorKind::InvalidResult). A
-    /// validator whose type is not the loop's result type is not run.
+    /// the loop fails with [`InvalidResult`](crate::SampleErrorKind::InvalidResult).
+    ///
+    /// The request then only samples a `T`: a validator for another type than the one asked
+    /// for (`.validate(|x: &Other| ..).sample::<T>()`) does not compile, and neither does a
+    /// second validator for another type. [`sample_step`](Self::sample_step) makes no result,
+    /// so it runs no validator.
     pub fn validate<T: 'static>(
         mut self,
         check: impl Fn(&T) -> Result<(), String> + Send + Sync + 'static,
-    ) -> Self {
+    ) -> SampleRequest<'a, Validated<T>>
+    where
+        V: ResultOf<T>,
+    {
         self.options.hooks.validators.push(validator(check));
-        self
+        SampleRequest {
+            sampler: self.sampler,
+            ctx: self.ctx,
+            options: self.options,
+            tools: self.tools,
+            validated: PhantomData,
+        }
     }
 
     /// A hook run before each LLM request of a loop (and of `sample_step`) with the request

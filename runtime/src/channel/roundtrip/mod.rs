@@ -13,7 +13,11 @@
 // The round trip carries rmcp's sampling types on the wire (deprecated by SEP-2577).
 #![allow(deprecated)]
 
+mod reply_error;
 pub(crate) mod state;
+
+use self::reply_error::Outcome;
+pub use self::reply_error::ReplyError;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -112,8 +116,11 @@ enum Reply<T> {
     Failed(SampleError),
     /// Suspended until the client answers the input requests.
     InputRequired(InputRequiredResult),
-    /// The request itself is unacceptable (a bad `requestState`): a JSON-RPC error.
+    /// The request itself is unacceptable (a bad `requestState`), or the body failed with
+    /// rmcp's `ErrorData`: a JSON-RPC error.
     Refused(ErrorData),
+    /// The body failed with an error of its own: an `isError` tool result with its message.
+    ToolError(String),
 }
 
 impl<T> ToolReply<T> {
@@ -132,6 +139,19 @@ impl<T> From<Result<T, SampleError>> for ToolReply<T> {
     }
 }
 
+impl<T> From<Result<T, ReplyError>> for ToolReply<T> {
+    fn from(result: Result<T, ReplyError>) -> Self {
+        Self(match result {
+            Ok(value) => Reply::Done(value),
+            Err(error) => match error.into_outcome() {
+                Outcome::Sample(error) => Reply::Failed(error),
+                Outcome::Rpc(error) => Reply::Refused(error),
+                Outcome::Tool(message) => Reply::ToolError(message),
+            },
+        })
+    }
+}
+
 impl<T: IntoCallToolResult> IntoCallToolResult for ToolReply<T> {
     fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
         match self.0 {
@@ -140,6 +160,14 @@ impl<T: IntoCallToolResult> IntoCallToolResult for ToolReply<T> {
             Reply::Failed(error) => Ok(error.into_tool_result().into()),
             Reply::InputRequired(result) => Ok(result.into()),
             Reply::Refused(error) => Err(error),
+            Reply::ToolError(message) => {
+                Ok(
+                    rmcp::model::CallToolResult::error(vec![rmcp::model::ContentBlock::text(
+                        message,
+                    )])
+                    .into(),
+                )
+            }
         }
     }
 }
@@ -428,13 +456,20 @@ impl Sampler {
     /// state carries no single-use nonce. Tools with side effects should be idempotent, or keyed
     /// by the tool call's id.
     ///
-    /// A failed loop becomes an `isError` tool result carrying the reason, so the caller (and
-    /// its LLM) can read it and react; a `requestState` that does not open (tampered, expired,
-    /// for another tool, arguments or caller, too large) is refused with a JSON-RPC `-32602`
-    /// error before the body runs, with the reason in the server's log.
+    /// The body returns `Result<T, ReplyError>`, so `?` works on sampling calls and on the
+    /// author's own errors alike (see [`ReplyError`]): a failed loop or any other error becomes
+    /// an `isError` tool result carrying the reason, so the caller (and its LLM) can read it
+    /// and react; a cancelled request and an rmcp `ErrorData` become JSON-RPC errors.
+    ///
+    /// A `requestState` that does not open (tampered, expired, for another tool, arguments or
+    /// caller, too large) is refused with a JSON-RPC `-32602` error before the body runs, with
+    /// the reason in the server's log. The check happens here, where the sampler's keys are
+    /// known, not when rmcp extracts the [`SamplingContext`]: code of the tool function
+    /// *before* `reply` runs even for a refused state, so keep it free of side effects (or
+    /// move it into the body).
     pub async fn reply<T, F>(&self, ctx: &SamplingContext, body: F) -> ToolReply<T>
     where
-        F: Future<Output = Result<T, SampleError>>,
+        F: Future<Output = Result<T, ReplyError>>,
     {
         let round = &ctx.round;
         let config = self.round_trip().clone();
