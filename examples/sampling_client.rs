@@ -21,17 +21,18 @@
 //!   cargo run --example sampling_client -- loop_text '{"steps": 2}' -- target/debug/examples/bench_server
 //! ```
 //!
-//! Without `TOOL` it only lists the tools. It logs to stderr (`RUST_LOG=debug` for more) and
+//! The server's stdio goes through `rmcp_sampling::client::LineTransport`, which answers
+//! every request it cannot parse under its id (rmcp's `TokioChildProcess` would drop it, and
+//! the server would wait forever). Without `TOOL` it only lists the tools. It logs to stderr (`RUST_LOG=debug` for more) and
 //! exits with status 1 when the tool call fails or its result is an error.
 
-use std::process::ExitCode;
+use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
 use rmcp::model::ProtocolVersion;
 use rmcp::model::{CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
-use rmcp::transport::TokioChildProcess;
-use rmcp_sampling::client::SamplingClient;
+use rmcp_sampling::client::{LineTransport, SamplingClient};
 use rmcp_sampling::providers::OpenAiHandler;
 use serde_json::Value;
 
@@ -107,10 +108,20 @@ async fn run() -> anyhow::Result<bool> {
     );
     let client = SamplingClient::new(llm).with_inner(info);
 
-    let mut command = tokio::process::Command::new(&args.command[0]);
-    command.args(&args.command[1..]);
-    let transport = TokioChildProcess::new(command)
+    // The server's stdio through `LineTransport`, not rmcp's `TokioChildProcess`: rmcp's line
+    // transports drop a request they cannot parse (a number out of range, deep nesting, array
+    // params) without an answer, and the server would wait for it forever.
+    let mut server = tokio::process::Command::new(&args.command[0])
+        .args(&args.command[1..])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
         .with_context(|| format!("starting {:?}", args.command.join(" ")))?;
+    let (Some(stdout), Some(stdin)) = (server.stdout.take(), server.stdin.take()) else {
+        bail!("the server's stdio is not piped");
+    };
+    let transport = LineTransport::new(stdout, stdin);
     // 2026-07-28 when the server has it, the `initialize` handshake otherwise.
     let lifecycle = if args.initialize {
         ClientLifecycleMode::Initialize
@@ -159,5 +170,8 @@ async fn run() -> anyhow::Result<bool> {
         ok = result.is_error != Some(true);
     }
     running.cancel().await.context("closing the connection")?;
+    // The connection is closed (the server's stdin with it); give the server a moment to exit,
+    // then `kill_on_drop` ends it.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), server.wait()).await;
     Ok(ok)
 }

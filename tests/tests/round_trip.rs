@@ -166,6 +166,20 @@ impl Server {
             .await
     }
 
+    /// `SamplingContext` after `Parameters`, which took the arguments it is bound to.
+    #[tool]
+    async fn wrong_order(
+        &self,
+        Parameters(p): Parameters<Prompt>,
+        ctx: SamplingContext,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                Ok(self.sampler.on(&ctx).sample_text(p.prompt).await?.text)
+            })
+            .await
+    }
+
     /// The author's own loop of `sample_step`s.
     #[tool]
     async fn steps(&self, ctx: SamplingContext) -> ToolReply<String> {
@@ -436,6 +450,16 @@ async fn the_authors_own_errors_become_tool_errors_or_json_rpc_errors() {
         }
         other => panic!("expected a JSON-RPC error, got {other:?}"),
     }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn sampling_context_after_parameters_is_refused_with_the_fix() {
+    let llm = ScriptedLlm::from_fn(|request| Ok(request.last_text().into()));
+    let client = modern(Server::new(Sampler::new()), SamplingClient::new(llm)).await;
+    let params = call("wrong_order", json!({"prompt": "hi"}));
+    let message = invalid_params(within(client.call_tool_once(params)).await);
+    assert!(message.contains("put `SamplingContext` first"), "{message}");
     client.cancel().await.unwrap();
 }
 

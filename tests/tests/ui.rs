@@ -21,3 +21,10 @@ fn structured_result() {
     cases.compile_fail("tests/ui/structured_result/fail_*.rs");
     cases.pass("tests/ui/structured_result/pass_*.rs");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn sample_request() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/sample/fail_*.rs");
+}

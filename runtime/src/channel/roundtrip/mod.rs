@@ -33,7 +33,7 @@ use rmcp::model::{
     InputRequiredResult, InputResponses, JsonObject, Request, SamplingMessageContentBlock,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
@@ -42,11 +42,19 @@ use crate::{SampleError, SampleErrorKind, Sampler};
 
 /// The request context of a tool that samples, for every protocol era.
 ///
-/// Take it as a parameter of an rmcp `#[tool]` function **before** `Parameters<..>` (rmcp hands
-/// the arguments to the first extractor that takes them, and the sealed state is bound to them),
-/// pass it to [`Sampler::reply`](crate::Sampler::reply), and use it wherever a
-/// `&RequestContext<RoleServer>` is expected: it dereferences to one, so
-/// `sampler.on(&ctx)` reads as before.
+/// Take it as a parameter of an rmcp `#[tool]` function, pass it to
+/// [`Sampler::reply`](crate::Sampler::reply), and use it wherever a
+/// `&RequestContext<RoleServer>` is expected: it dereferences to one, so `sampler.on(&ctx)`
+/// reads as before.
+///
+/// It must come **before** `Parameters<..>` in the signature. rmcp runs a tool's extractors in
+/// the order of its parameters, and `Parameters` takes the call's arguments out of the
+/// context, leaving nothing for the extractors after it to read (rmcp 3.11 keeps no other copy
+/// of them); the sealed state is bound to the arguments, so this extractor must see them.
+/// When it comes after `Parameters` in a tool whose schema requires arguments, every call
+/// fails with a `-32602` error that says to move it first. (A tool whose arguments are all
+/// optional cannot tell a client that sent none from a wrong order: there the state is bound
+/// to the tool name alone.)
 #[derive(Clone)]
 pub struct SamplingContext {
     ctx: RequestContext<RoleServer>,
@@ -70,8 +78,23 @@ impl Deref for SamplingContext {
     }
 }
 
-impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
+impl<S: ServerHandler> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
     fn from_context_part(context: &mut ToolCallContext<'_, S>) -> Result<Self, ErrorData> {
+        if context.arguments.is_none() && requires_arguments(context.service, &context.name) {
+            // rmcp's `Parameters` (or `JsonObject`) extractor took the arguments before this
+            // one: the state could not be bound to them. Say so on the first call rather than
+            // seal a state that fits any arguments.
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "tool `{}` has no arguments, though its schema requires some. If the client \
+                     sent them, the tool's signature takes `SamplingContext` after \
+                     `Parameters`: put `SamplingContext` first (rmcp's `Parameters` takes the \
+                     arguments, and the sampling state is bound to them)",
+                    context.name
+                ),
+                None,
+            ));
+        }
         let call = CallInfo {
             tool: context.name.to_string(),
             arguments: context.arguments.clone(),
@@ -89,6 +112,16 @@ impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
         ctx.extensions.insert(RoundHandle(round.clone()));
         Ok(Self { ctx, round })
     }
+}
+
+/// Whether the tool's input schema (as the server lists it) has required properties.
+fn requires_arguments<S: ServerHandler>(service: &S, name: &str) -> bool {
+    service.get_tool(name).is_some_and(|tool| {
+        tool.input_schema
+            .get("required")
+            .and_then(|required| required.as_array())
+            .is_some_and(|required| !required.is_empty())
+    })
 }
 
 /// The caller's credentials, when the transport carries them (streamable HTTP).
