@@ -53,7 +53,7 @@ pub mod schema {
 /// the limits that force its answer, and what a step hook sees.
 pub mod control {
     pub use crate::sampling::control::{
-        LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
+        FinalResponseWithTools, LoopUsage, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
     };
 }
 

@@ -12,7 +12,7 @@ use crate::message::{
     ToolChoice,
 };
 use crate::sampling::control::{
-    Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
+    FinalResponseWithTools, Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
 };
 use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
@@ -24,7 +24,8 @@ pub const DEFAULT_MAX_TOKENS: u32 = 512;
 pub const DEFAULT_MAX_ITERATIONS: u32 = 100;
 /// The default number of consecutive invalid `final_response` calls answered with a retry.
 pub const DEFAULT_RESULT_RETRIES: u32 = 3;
-/// The default number of text answers nudged towards `final_response` in a typed loop.
+/// The default number of text answers nudged towards a tool call: `final_response` in a typed
+/// loop, any tool after a `tool_choice(Required)` request in a text loop.
 pub const DEFAULT_TEXT_NUDGES: u32 = 3;
 /// The default time limit of one LLM request: 5 minutes.
 ///
@@ -94,6 +95,7 @@ pub(crate) struct Options {
     pub max_history_bytes: usize,
     pub usage_limits: UsageLimits,
     pub truncated_answer: TruncatedAnswer,
+    pub final_response_with_tools: FinalResponseWithTools,
     pub log_content: bool,
     pub hooks: Hooks,
 }
@@ -132,6 +134,7 @@ impl Default for Options {
             max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
             usage_limits: UsageLimits::default(),
             truncated_answer: TruncatedAnswer::default(),
+            final_response_with_tools: FinalResponseWithTools::default(),
             log_content: false,
             hooks: Hooks::default(),
         }
@@ -209,9 +212,16 @@ impl<'a> SampleRequest<'a> {
         self
     }
 
-    /// How the LLM must use tools. For a text answer it applies to the first request and is
-    /// reset to `auto` after it; [`sample_step`](SampleRequest::sample_step) sends it as it
-    /// is; a typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
+    /// How the LLM must use tools. For a text answer
+    /// ([`sample_text`](SampleRequest::sample_text)) it applies to the first request and is
+    /// reset to `auto` after it; the last request the loop may make sends `none`, to force the
+    /// answer. With [`ToolChoice::Required`], a text answer instead of a tool call is nudged
+    /// and the request asked again (see [`text_nudges`](SampleRequest::text_nudges)); an LLM
+    /// that keeps answering in text, or still has not called a tool when only the last request
+    /// is left, ends the loop with
+    /// [`SampleErrorKind::NoToolCall`](crate::SampleErrorKind::NoToolCall), never with its
+    /// text as the answer. [`sample_step`](SampleRequest::sample_step) sends it as it is; a
+    /// typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
     /// ignores it.
     pub fn tool_choice(mut self, mode: ToolChoice) -> Self {
         self.options.tool_choice = Some(mode);
@@ -236,8 +246,13 @@ impl<'a> SampleRequest<'a> {
         self
     }
 
-    /// How many text answers in a typed loop get a nudge to call `final_response` (default 3).
-    /// Only [`sample`](SampleRequest::sample) nudges; `sample_text` and `sample_step` ignore it.
+    /// How many text answers get a nudge to call a tool (default 3); the next one ends the
+    /// loop. In [`sample`](SampleRequest::sample) the nudge asks for `final_response`, and
+    /// the loop ends with
+    /// [`TextInsteadOfResult`](crate::SampleErrorKind::TextInsteadOfResult); in
+    /// [`sample_text`](SampleRequest::sample_text) only a request with
+    /// [`tool_choice(Required)`](SampleRequest::tool_choice) nudges, and the loop ends with
+    /// [`NoToolCall`](crate::SampleErrorKind::NoToolCall). `sample_step` ignores it.
     pub fn text_nudges(mut self, nudges: u32) -> Self {
         self.options.text_nudges = nudges;
         self
@@ -337,6 +352,15 @@ impl<'a> SampleRequest<'a> {
     /// `maxTokens`; see [`TruncatedAnswer`]).
     pub fn on_truncated_answer(mut self, what: TruncatedAnswer) -> Self {
         self.options.truncated_answer = what;
+        self
+    }
+
+    /// What a typed loop does with a `final_response` sent in the same reply as calls to other
+    /// tools (default [`FinalResponseWithTools::SetAside`]: the other tools run, and the LLM is
+    /// asked to answer again once it has seen their results; the server-wide default is
+    /// [`Sampler::on_final_response_with_tools`]).
+    pub fn on_final_response_with_tools(mut self, what: FinalResponseWithTools) -> Self {
+        self.options.final_response_with_tools = what;
         self
     }
 

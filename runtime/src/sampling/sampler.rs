@@ -207,6 +207,17 @@ impl Sampler {
         self
     }
 
+    /// What every typed loop does with a `final_response` sent in the same reply as calls to
+    /// other tools (default [`FinalResponseWithTools::SetAside`](crate::control::FinalResponseWithTools::SetAside);
+    /// a call can set its own with [`SampleRequest::on_final_response_with_tools`]).
+    pub fn on_final_response_with_tools(
+        mut self,
+        what: crate::control::FinalResponseWithTools,
+    ) -> Self {
+        self.defaults.final_response_with_tools = what;
+        self
+    }
+
     /// What every call starts from.
     pub(crate) fn defaults(&self) -> &Options {
         &self.defaults
