@@ -349,12 +349,7 @@ async fn accepted_beside_other_tools_they_run_before_the_answer_is_taken() {
         .await
         .unwrap();
     assert_eq!(out.result.label, "ok", "the first final_response counts");
-    let results = out.history.last().unwrap();
-    let texts: Vec<(String, bool)> = results
-        .results()
-        .into_iter()
-        .map(|r| (r.text_content(), r.is_error))
-        .collect();
+    let texts = result_texts(out.history.last().unwrap());
     assert_eq!(
         texts,
         [

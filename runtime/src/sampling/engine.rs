@@ -589,7 +589,6 @@ impl<'a> SampleRequest<'a> {
     /// The results of a reply holding `final_response`, in the order of its calls: the other
     /// tools' results, the first `final_response` judged, any later one refused; with the
     /// verdict on the first.
-    #[allow(clippy::type_complexity)]
     fn judge_final<T: 'static>(
         &self,
         typed: &TypedGoal<T>,
