@@ -119,15 +119,18 @@ struct Turn {
     step: u32,
     /// No request may follow this one: it must bring the answer.
     last: bool,
-    /// What ends the loop when the last request brings no answer: the iterations cap, a usage
-    /// limit or the stop condition, else the rounds the client affords (multi round-trip).
+    /// The iterations cap.
     cap: u32,
+    /// Why the loop asks for its answer before the cap, when a limit or the stop condition
+    /// says so.
     early: Option<Forced>,
+    /// The rounds the client affords (multi round-trip; 0 elsewhere).
     round_budget: u32,
 }
 
 impl Turn {
-    /// The error when the last request brought no answer.
+    /// The error when the last request brought no answer: the iterations cap, a usage limit
+    /// or the stop condition, else the rounds the client affords.
     fn out_of_turns(&self) -> SampleErrorKind {
         if self.step == self.cap {
             SampleErrorKind::MaxIterations(self.cap)
