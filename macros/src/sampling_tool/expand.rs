@@ -31,6 +31,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let sequential = tool.args.sequential.is_some();
+    let approval = tool.args.approval.is_some();
 
     let args_var = Ident::new("__args", Span::mixed_site());
     let index_var = Ident::new("__index", Span::mixed_site());
@@ -206,6 +207,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
                 #name,
                 #description,
                 #sequential,
+                #approval,
                 &#cache,
                 #schema_fn,
                 move |#args_var: #private::JsonObject| {

@@ -20,6 +20,7 @@ use crate::message::{
 use crate::sampling::control::{LoopUsage, StepContext, TruncatedAnswer};
 use crate::sampling::limits::json_size;
 use crate::sampling::request::{Deadline, Options, Sampled, Step};
+use crate::input;
 use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
@@ -786,6 +787,13 @@ impl<'a> SampleRequest<'a> {
         if let Some(recorded) = llm.recorded_tools() {
             return Ok(recorded);
         }
+        let refusals = input::gate(llm, toolset, calls, &self.options.approvals, deadline).await?;
+        let allowed: Vec<&ToolCall> = calls
+            .iter()
+            .zip(&refusals)
+            .filter(|(_, refusal)| refusal.is_none())
+            .map(|(call, _)| *call)
+            .collect();
         let options = ExecOptions {
             concurrency: self.options.concurrency,
             timeout: self.options.tool_timeout,
@@ -803,7 +811,8 @@ impl<'a> SampleRequest<'a> {
             biased;
             () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
             () = expired => Err(SampleErrorKind::DeadlineExceeded),
-            results = exec::execute(toolset, calls, options) => {
+            results = exec::execute(toolset, &allowed, options) => {
+                let results = input::with_refusals(calls, refusals, results);
                 llm.record_tools(&results);
                 Ok(results)
             }

@@ -49,6 +49,13 @@ pub struct SamplingContext {
     round: Arc<Round>,
 }
 
+impl SamplingContext {
+    /// The round of this tool call.
+    pub(crate) fn round(&self) -> &Round {
+        &self.round
+    }
+}
+
 impl std::fmt::Debug for SamplingContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SamplingContext")
@@ -176,6 +183,8 @@ struct Inner {
     previously_asked: BTreeMap<String, bool>,
     /// Sampling calls started in this round.
     started: usize,
+    /// Inputs the tool body itself awaited in this round (elicitations, roots).
+    inputs_started: usize,
     /// Sampling calls running (started, neither finished nor waiting for the client).
     active: usize,
     /// This round's input requests.
@@ -225,6 +234,88 @@ impl Round {
         inner.started += 1;
         inner.active += 1;
         inner.started - 1
+    }
+
+    /// Registers an input the tool body itself awaits; returns its index in start order.
+    pub(crate) fn begin_body_input(&self) -> usize {
+        let mut inner = self.lock();
+        inner.inputs_started += 1;
+        inner.inputs_started - 1
+    }
+
+    /// A sampling call starts waiting for the client (for approvals): once no call runs, the
+    /// round ends with this round's input requests.
+    pub(crate) fn call_waits(&self) {
+        let mut inner = self.lock();
+        inner.active = inner.active.saturating_sub(1);
+        Self::wake_if_quiet(&mut inner);
+    }
+
+    /// The answer to input `key` (an elicitation, the roots, a tool approval): recorded in the
+    /// journal, or brought by the client for the request asked in the previous round (checked
+    /// by `check`, then recorded). Otherwise `request` joins this round's input requests and
+    /// the answer is `None`: the caller waits for the next round.
+    pub(crate) fn input(
+        &self,
+        key: &str,
+        request: impl FnOnce() -> InputRequest,
+        check: impl FnOnce(&serde_json::Value) -> Result<(), String>,
+    ) -> Result<Option<serde_json::Value>, SampleErrorKind> {
+        let mut inner = self.lock();
+        if let Some(recorded) = inner.journal.inputs.get(key) {
+            return Ok(Some(recorded.clone()));
+        }
+        if inner.previously_asked.contains_key(key) {
+            match self.call.input_responses.get(key) {
+                Some(answer) => {
+                    check(answer).map_err(|reason| {
+                        SampleErrorKind::InvalidInput(format!(
+                            "the client's answer to input request `{key}`: {reason}"
+                        ))
+                    })?;
+                    inner.journal.inputs.insert(key.to_owned(), answer.clone());
+                    return Ok(Some(answer.clone()));
+                }
+                None => tracing::info!(key, "the client did not answer an input request; asking again"),
+            }
+        }
+        let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
+        if inner.number >= budget {
+            return Err(SampleErrorKind::RoundBudget(budget));
+        }
+        inner.asks.insert(key.to_owned(), (request(), false));
+        Self::wake_if_quiet(&mut inner);
+        Ok(None)
+    }
+
+    /// The response recorded for turn `turn` of call `call` in an earlier round, if any.
+    pub(crate) fn recorded_turn(
+        &self,
+        call: usize,
+        turn: usize,
+    ) -> Option<Result<CreateMessageResult, SampleErrorKind>> {
+        let inner = self.lock();
+        let recorded = inner.journal.calls.get(call)?.turns.get(turn)?;
+        Some(serde_json::from_str(recorded.response.get()).map_err(|e| {
+            SampleErrorKind::InvalidResponse(format!("a recorded response is unreadable: {e}"))
+        }))
+    }
+
+    /// Records the response of turn `turn` of call `call` answered by the server's own
+    /// handler, so that a later round replays it instead of asking the handler again (which
+    /// may answer differently).
+    pub(crate) fn record_turn(&self, call: usize, turn: usize, response: &CreateMessageResult) {
+        let mut inner = self.lock();
+        if let Some(record) = inner.journal.calls.get_mut(call)
+            && record.turns.len() == turn
+            && let Ok(response) = serde_json::value::to_raw_value(response)
+        {
+            record.turns.push(Turn {
+                response,
+                forced: false,
+                tools: None,
+            });
+        }
     }
 
     /// A sampling call finished (or was dropped) without waiting for the client.
@@ -505,6 +596,7 @@ fn suspend<T>(
         v: state::STATE_VERSION,
         round: number,
         calls: std::mem::take(&mut inner.journal.calls),
+        inputs: std::mem::take(&mut inner.journal.inputs),
         asked: asks
             .iter()
             .map(|(key, (_, forced))| Asked {

@@ -31,6 +31,7 @@
 // The sealed journal stores rmcp's sampling types (deprecated by SEP-2577).
 #![allow(deprecated)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -69,6 +70,10 @@ pub(crate) struct Journal {
     pub calls: Vec<CallRecord>,
     /// The input requests of the round that sent this state out.
     pub asked: Vec<Asked>,
+    /// The client's answers to every other input the body awaited (elicitations, roots, tool
+    /// approvals), by input key, as the client sent them (checked when they arrived).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, Value>,
 }
 
 /// The journal of one sampling call.
@@ -114,6 +119,18 @@ pub(crate) struct Asked {
 /// The key of the input request for turn `turn` of sampling call `call`.
 pub(crate) fn input_key(call: usize, turn: usize) -> String {
     format!("sampling-{call}-{turn}")
+}
+
+/// The key of the `index`-th input the tool body itself awaited (an elicitation or the
+/// roots), in the order the awaits started.
+pub(crate) fn body_input_key(index: usize) -> String {
+    format!("input-{index}")
+}
+
+/// The key of the approval asked for tool call `position` of the batch after turn `turn` of
+/// sampling call `call`.
+pub(crate) fn approval_key(call: usize, turn: usize, position: usize) -> String {
+    format!("approval-{call}-{turn}-{position}")
 }
 
 /// How suspended tool calls are sealed, and how many rounds a client drives.
@@ -370,6 +387,10 @@ mod tests {
                 key: input_key(0, 1),
                 forced: false,
             }],
+            inputs: BTreeMap::from([(
+                approval_key(0, 0, 1),
+                json!({"action": "decline"}),
+            )]),
         }
     }
 
