@@ -82,12 +82,12 @@ use futures::future::BoxFuture;
 use rmcp::ClientHandler;
 use rmcp::model::{
     CancelledNotificationParam, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
-    CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult, ErrorCode,
-    ErrorData, JsonObject, ListRootsResult, LoggingMessageNotificationParam,
-    ElicitationCapability, FormElicitationCapability, ProgressNotificationParam,
+    CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult,
+    ElicitationCapability, ErrorCode, ErrorData, FormElicitationCapability, JsonObject,
+    ListRootsResult, LoggingMessageNotificationParam, ProgressNotificationParam,
     ResourceUpdatedNotificationParam, Root, RootsCapabilities, SamplingCapability,
-    UrlElicitationCapability,
     SubscriptionsAcknowledgedNotificationParams, TaskStatusNotificationParams,
+    UrlElicitationCapability,
 };
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
@@ -160,9 +160,7 @@ impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
         F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ElicitResult> + Send + 'static,
     {
-        self.elicitation = Some(Elicitor(Arc::new(move |request| {
-            Box::pin(answer(request))
-        })));
+        self.elicitation = Some(Elicitor(Arc::new(move |request| Box::pin(answer(request)))));
         self
     }
 

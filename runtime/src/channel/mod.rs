@@ -285,7 +285,9 @@ impl<'a> Llm<'a> {
         let stop = limit.stop_at();
         match (self.decision, self.ctx, &self.round) {
             (Decision::RoundTrip, ..) => self.call_round_trip(params).await,
-            (Decision::Handler, _, Some(call)) => self.call_handler_journaled(call, params, &stop).await,
+            (Decision::Handler, _, Some(call)) => {
+                self.call_handler_journaled(call, params, &stop).await
+            }
             (Decision::Client { decline_fallback }, Some(ctx), _) => {
                 match self.call_client(ctx, params, &stop).await {
                     Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(error)))
@@ -374,8 +376,7 @@ impl<'a> Llm<'a> {
                 .into_iter()
                 .map(|(position, ask)| (position.to_string(), ask))
                 .collect();
-            return input::await_inputs(ctx, None, unkeyed, &self.cancellation, limit, || {})
-                .await;
+            return input::await_inputs(ctx, None, unkeyed, &self.cancellation, limit, || {}).await;
         }
         let Some(call) = &self.round else {
             return Err(SampleErrorKind::Configuration(
@@ -390,10 +391,17 @@ impl<'a> Llm<'a> {
             .into_iter()
             .map(|(position, ask)| (approval_key(call.index, turn, position), ask))
             .collect();
-        input::await_inputs(ctx, Some(&call.round), keyed, &self.cancellation, limit, || {
-            call.suspended.store(true, Ordering::Relaxed);
-            call.round.call_waits();
-        })
+        input::await_inputs(
+            ctx,
+            Some(&call.round),
+            keyed,
+            &self.cancellation,
+            limit,
+            || {
+                call.suspended.store(true, Ordering::Relaxed);
+                call.round.call_waits();
+            },
+        )
         .await
     }
 

@@ -78,9 +78,9 @@ pub(crate) async fn gate(
     let Some(&first) = needed.first() else {
         return Ok(verdicts);
     };
-    let can_ask = llm.context().is_some_and(|ctx| {
-        request(calls[first]).supported_by(ctx.client_capabilities().as_ref())
-    });
+    let can_ask = llm
+        .context()
+        .is_some_and(|ctx| request(calls[first]).supported_by(ctx.client_capabilities().as_ref()));
     if !can_ask {
         match approvals.without_elicitation {
             NoElicitation::Allow => {}
@@ -197,28 +197,54 @@ mod tests {
     fn only_an_acceptance_that_does_not_say_no_approves() {
         let refused = |answer: Value| refusal("refund", &answer);
         assert_eq!(refused(json!({"action": "accept"})), None);
-        assert_eq!(refused(json!({"action": "accept", "content": {"approve": true}})), None);
+        assert_eq!(
+            refused(json!({"action": "accept", "content": {"approve": true}})),
+            None
+        );
         for (answer, says) in [
-            (json!({"action": "accept", "content": {"approve": false}}), "declined"),
+            (
+                json!({"action": "accept", "content": {"approve": false}}),
+                "declined",
+            ),
             (json!({"action": "decline"}), "declined"),
             (json!({"action": "cancel"}), "dismissed"),
-            (json!({"action": "accept", "content": {"approve": "yes"}}), "could not be read"),
+            (
+                json!({"action": "accept", "content": {"approve": "yes"}}),
+                "could not be read",
+            ),
             (json!({"action": "maybe"}), "could not be read"),
         ] {
             let text = refused(answer.clone()).unwrap_or_default();
-            assert!(text.contains(says) && text.contains("'refund'"), "{answer}: {text}");
+            assert!(
+                text.contains(says) && text.contains("'refund'"),
+                "{answer}: {text}"
+            );
         }
     }
 
     #[test]
     fn the_form_shows_the_tool_and_cut_arguments() {
-        let call = ToolCall::new("c1", "refund", json!({"note": "x".repeat(5000)}).as_object().cloned().unwrap_or_default());
-        let Ask::Elicit(ElicitRequestParams::FormElicitationParams { message, requested_schema, .. }) =
-            request(&call)
+        let call = ToolCall::new(
+            "c1",
+            "refund",
+            json!({"note": "x".repeat(5000)})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let Ask::Elicit(ElicitRequestParams::FormElicitationParams {
+            message,
+            requested_schema,
+            ..
+        }) = request(&call)
         else {
             panic!("a form");
         };
-        assert!(message.contains("'refund'") && message.len() < 2200, "{}", message.len());
+        assert!(
+            message.contains("'refund'") && message.len() < 2200,
+            "{}",
+            message.len()
+        );
         assert!(requested_schema.properties.contains_key("approve"));
     }
 }

@@ -117,7 +117,10 @@ fn primitive(name: &str, property: &JsonObject) -> Result<JsonObject, String> {
     let mut property = property.clone();
     // `Option<T>`: `"type": ["string", "null"]`, or `anyOf: [T, {"type": "null"}]`.
     if let Some(Value::Array(types)) = property.get("type") {
-        let types: Vec<_> = types.iter().filter(|t| t.as_str() != Some("null")).collect();
+        let types: Vec<_> = types
+            .iter()
+            .filter(|t| t.as_str() != Some("null"))
+            .collect();
         if let [only] = types.as_slice() {
             let only = (*only).clone();
             property.insert("type".into(), only);
@@ -188,21 +191,40 @@ mod tests {
     fn a_flat_type_becomes_a_form_and_its_content_is_checked() {
         let form = Form::of::<Flat>().unwrap();
         let requested = serde_json::to_value(form.requested_schema()).unwrap();
-        assert_eq!(requested["properties"]["size"]["enum"], serde_json::json!(["Small", "Large"]));
+        assert_eq!(
+            requested["properties"]["size"]["enum"],
+            serde_json::json!(["Small", "Large"])
+        );
         assert_eq!(requested["properties"]["note"]["type"], "string");
-        assert!(!requested["required"].as_array().unwrap().contains(&"note".into()));
+        assert!(
+            !requested["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"note".into())
+        );
 
         let good = serde_json::json!({"name": "a", "age": 3, "ratio": 0.5, "subscribe": true, "size": "Small"});
         assert_eq!(form.decode::<Flat>(good).unwrap().size, Size::Small);
         let bad = serde_json::json!({"name": "a", "age": 300, "ratio": 0.5, "subscribe": "yes", "size": "Huge"});
         let error = form.decode::<Flat>(bad).unwrap_err();
-        assert!(error.contains("/age") && error.contains("/subscribe") && error.contains("/size"), "{error}");
+        assert!(
+            error.contains("/age") && error.contains("/subscribe") && error.contains("/size"),
+            "{error}"
+        );
     }
 
     #[test]
     fn a_nested_or_non_object_type_is_refused_naming_the_property() {
         let error = Form::of::<Nested>().err().unwrap();
-        assert!(error.contains("`inner`") && error.contains("Nested"), "{error}");
-        assert!(Form::of::<String>().err().unwrap().contains("not an object"));
+        assert!(
+            error.contains("`inner`") && error.contains("Nested"),
+            "{error}"
+        );
+        assert!(
+            Form::of::<String>()
+                .err()
+                .unwrap()
+                .contains("not an object")
+        );
     }
 }

@@ -188,7 +188,9 @@ pub(crate) async fn await_inputs(
                 SampleErrorKind::LlmTimeout(limit) => SampleErrorKind::InputTimeout(limit),
                 other => other,
             })?;
-        let answer = ask.answer_of(result).map_err(SampleErrorKind::InvalidInput)?;
+        let answer = ask
+            .answer_of(result)
+            .map_err(SampleErrorKind::InvalidInput)?;
         ask.check(&answer).map_err(SampleErrorKind::InvalidInput)?;
         Ok(answer)
     });
@@ -291,9 +293,9 @@ impl SamplingContext {
         };
         let mut answers =
             await_inputs(self, round, vec![(key, ask)], &self.ct, limit, || {}).await?;
-        answers.pop().ok_or_else(|| {
-            SampleErrorKind::InvalidInput("the client's answer is missing".into())
-        })
+        answers
+            .pop()
+            .ok_or_else(|| SampleErrorKind::InvalidInput("the client's answer is missing".into()))
     }
 }
 

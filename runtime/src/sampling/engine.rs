@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::channel::handler::check_response;
 use crate::channel::{CallLimit, Llm};
+use crate::input;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, StopReason, ToolCall, ToolChoice,
     ToolResult, ToolSpec,
@@ -20,7 +21,6 @@ use crate::message::{
 use crate::sampling::control::{LoopUsage, StepContext, TruncatedAnswer};
 use crate::sampling::limits::json_size;
 use crate::sampling::request::{Deadline, Options, Sampled, Step};
-use crate::input;
 use crate::tools::exec::{self, ExecOptions};
 use crate::{
     FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,

@@ -7,6 +7,7 @@ use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::input::Approvals;
 use crate::message::{
     ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
     ToolChoice,
@@ -14,7 +15,6 @@ use crate::message::{
 use crate::sampling::control::{
     Hooks, LoopUsage, StepContext, TruncatedAnswer, UsageLimits, validator,
 };
-use crate::input::Approvals;
 use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
 use crate::{Sampler, SamplingTool};

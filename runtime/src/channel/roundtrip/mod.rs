@@ -276,7 +276,10 @@ impl Round {
                     inner.journal.inputs.insert(key.to_owned(), answer.clone());
                     return Ok(Some(answer.clone()));
                 }
-                None => tracing::info!(key, "the client did not answer an input request; asking again"),
+                None => tracing::info!(
+                    key,
+                    "the client did not answer an input request; asking again"
+                ),
             }
         }
         let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);

@@ -387,10 +387,7 @@ mod tests {
                 key: input_key(0, 1),
                 forced: false,
             }],
-            inputs: BTreeMap::from([(
-                approval_key(0, 0, 1),
-                json!({"action": "decline"}),
-            )]),
+            inputs: BTreeMap::from([(approval_key(0, 0, 1), json!({"action": "decline"}))]),
         }
     }
 
