@@ -113,6 +113,22 @@ pub enum SampleErrorKind {
     /// On protocol 2026-07-28, the client's round budget ran out before the loop's answer
     /// (see `Sampler::round_budget`).
     RoundBudget(u32),
+    /// On protocol 2026-07-28, the client never answered an input request validly (the
+    /// answer was missing or malformed, and asking again used up the rounds it drives).
+    ClientNoValidAnswer {
+        /// The rounds the client drives (`Sampler::round_budget`).
+        rounds: u32,
+        /// What was wrong with the last answer.
+        reason: String,
+    },
+    /// On protocol 2026-07-28, the sealed `requestState` that would carry the loop to the next
+    /// round is larger than the cap.
+    StateTooLarge {
+        /// The state's size in bytes.
+        bytes: usize,
+        /// The cap ([`Sampler::max_state_bytes`](crate::Sampler::max_state_bytes)).
+        limit: usize,
+    },
     /// The MCP request was cancelled.
     Cancelled,
     /// An LLM request was not answered within its time limit
@@ -286,6 +302,17 @@ impl fmt::Display for SampleError {
                 f,
                 "sampling used the {rounds} rounds the client drives (`Sampler::round_budget`) \
                  without a final answer"
+            ),
+            SampleErrorKind::ClientNoValidAnswer { rounds, reason } => write!(
+                f,
+                "the client did not answer the sampling request validly within the {rounds} \
+                 rounds it drives: {reason}"
+            ),
+            SampleErrorKind::StateTooLarge { bytes, limit } => write!(
+                f,
+                "the multi round-trip state (requestState) would be {bytes} bytes, over the cap \
+                 of {limit} (`Sampler::max_state_bytes`); raise the cap, or keep the loop \
+                 smaller (`max_history_bytes`, `max_tool_result_bytes`)"
             ),
             SampleErrorKind::Cancelled => f.write_str("the request was cancelled"),
             SampleErrorKind::LlmTimeout(limit) => write!(

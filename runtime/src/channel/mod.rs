@@ -22,6 +22,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use self::handler::check_messages;
 use self::roundtrip::state::approval_key;
+pub(crate) use self::roundtrip::Origin;
 use self::roundtrip::{Answer, Round, RoundHandle};
 use crate::input::{self, Ask};
 
@@ -231,6 +232,17 @@ impl<'a> Llm<'a> {
         self.ctx
     }
 
+    /// Where the answer to the next LLM request comes from: a live call, or (multi round-trip)
+    /// an answer that arrived with this round, or one replayed from the journal.
+    pub(crate) fn origin(&self) -> Origin {
+        match &self.round {
+            Some(call) => call
+                .round
+                .origin(call.index, call.turns.load(Ordering::Relaxed)),
+            None => Origin::Live,
+        }
+    }
+
     /// The round budget of the multi round-trip channel.
     pub(crate) fn round_budget(&self) -> u32 {
         self.round
@@ -319,7 +331,7 @@ impl<'a> Llm<'a> {
         let forced = call.forced.load(Ordering::Relaxed);
         match call
             .round
-            .answer(call.index, turn, forced, request_to_rmcp(params))?
+            .answer(call.index, turn, forced, || request_to_rmcp(params))?
         {
             Answer::Ready(response) => {
                 call.turns.store(turn + 1, Ordering::Relaxed);

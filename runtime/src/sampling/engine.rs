@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::channel::handler::check_response;
-use crate::channel::{CallLimit, Llm};
+use crate::channel::{CallLimit, Llm, Origin};
 use crate::input;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, StopReason, ToolCall, ToolChoice,
@@ -548,7 +548,8 @@ impl<'a> SampleRequest<'a> {
             None => self.request(std::mem::take(&mut state.history), tools, tool_choice),
         };
         let started = std::time::Instant::now();
-        let (request, response) = self.call_llm(llm, request, step, deadline).await;
+        let origin = llm.origin();
+        let (request, response) = self.call_llm(llm, request, step, deadline, origin).await;
         if self.options.hooks.prepare_step.is_none() {
             state.history = Conversation::from(request.messages);
         }
@@ -561,7 +562,10 @@ impl<'a> SampleRequest<'a> {
         );
         state.push(response.message.clone());
         self.check_tool_calls(response.message.tool_calls().len())?;
-        self.report_progress(step).await;
+        // A step replayed from the multi round-trip journal was reported in its own round.
+        if origin != Origin::Replayed {
+            self.report_progress(step).await;
+        }
         Ok(response)
     }
 
@@ -645,8 +649,11 @@ impl<'a> SampleRequest<'a> {
         request: LlmRequest,
         step: u32,
         deadline: Option<Instant>,
+        origin: Origin,
     ) -> (LlmRequest, Result<LlmResponse, SampleErrorKind>) {
-        let result = self.call_llm_with(llm, &request, step, deadline).await;
+        let result = self
+            .call_llm_with(llm, &request, step, deadline, origin)
+            .await;
         (request, result)
     }
 
@@ -656,7 +663,25 @@ impl<'a> SampleRequest<'a> {
         request: &LlmRequest,
         step: u32,
         deadline: Option<Instant>,
+        origin: Origin,
     ) -> Result<LlmResponse, SampleErrorKind> {
+        let limit = CallLimit {
+            timeout: self
+                .options
+                .llm_timeout
+                .unwrap_or(self.sampler.llm_time_limit()),
+            deadline,
+        };
+        if origin == Origin::Replayed {
+            // Answered in an earlier round, traced and logged there: not a new LLM call.
+            tracing::trace!(
+                step,
+                "LLM answer replayed from the multi round-trip journal"
+            );
+            let response = llm.call(request, limit).await?;
+            check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
+            return Ok(response);
+        }
         // Named after the OpenTelemetry GenAI conventions: `chat {model}` (as `otel.name`,
         // which tracing-opentelemetry uses as the span's name) with `gen_ai.*` attributes.
         let requested_model = request.model_hints().first().map(String::as_str);
@@ -690,31 +715,9 @@ impl<'a> SampleRequest<'a> {
         if deadline.is_some_and(|d| d <= Instant::now()) {
             return Err(SampleErrorKind::DeadlineExceeded);
         }
-        let limit = CallLimit {
-            timeout: self
-                .options
-                .llm_timeout
-                .unwrap_or(self.sampler.llm_time_limit()),
-            deadline,
-        };
-        tracing::debug!(
-            parent: &span,
-            step,
-            channel = llm.channel(),
-            messages = request.messages.len(),
-            tools = ?request.tool_names(),
-            tool_choice = ?request.tool_choice,
-            max_tokens = request.max_tokens,
-            "LLM call"
-        );
-        if self.options.log_content {
-            tracing::debug!(
-                parent: &span,
-                step,
-                system = request.system_prompt.as_deref().unwrap_or(""),
-                messages = %serde_json::to_string(&request.messages).unwrap_or_default(),
-                "LLM request content"
-            );
+        // An answer that arrived with this round was asked for (and logged) in the last one.
+        if origin == Origin::Live {
+            self.log_request(&span, llm, request, step);
         }
         let started = std::time::Instant::now();
         let result = llm.call(request, limit).instrument(span.clone()).await;
@@ -722,7 +725,9 @@ impl<'a> SampleRequest<'a> {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
         });
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // The time an arrived answer took is the client's, between two rounds: unknown here.
+        let elapsed_ms = (origin == Origin::Live)
+            .then(|| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         match &result {
             Ok(response) => self.log_answer(&span, step, elapsed_ms, response),
             Err(error) => {
@@ -733,8 +738,37 @@ impl<'a> SampleRequest<'a> {
         result
     }
 
+    /// Logs a request at `debug` (its content too with `log_content`).
+    fn log_request(&self, span: &tracing::Span, llm: &Llm<'_>, request: &LlmRequest, step: u32) {
+        tracing::debug!(
+            parent: span,
+            step,
+            channel = llm.channel(),
+            messages = request.messages.len(),
+            tools = ?request.tool_names(),
+            tool_choice = ?request.tool_choice,
+            max_tokens = request.max_tokens,
+            "LLM call"
+        );
+        if self.options.log_content {
+            tracing::debug!(
+                parent: span,
+                step,
+                system = request.system_prompt.as_deref().unwrap_or(""),
+                messages = %serde_json::to_string(&request.messages).unwrap_or_default(),
+                "LLM request content"
+            );
+        }
+    }
+
     /// Records an answer on its `chat` span and logs it at `debug`.
-    fn log_answer(&self, span: &tracing::Span, step: u32, elapsed_ms: u64, response: &LlmResponse) {
+    fn log_answer(
+        &self,
+        span: &tracing::Span,
+        step: u32,
+        elapsed_ms: Option<u64>,
+        response: &LlmResponse,
+    ) {
         if !span.is_disabled() {
             span.record("otel.name", format!("chat {}", response.model));
         }

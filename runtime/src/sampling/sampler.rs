@@ -255,9 +255,16 @@ impl Sampler {
         self
     }
 
-    /// The largest sealed multi round-trip state sent or accepted, in bytes (default 1 MiB).
-    /// A loop whose state would grow past it fails with a message naming this option; a
-    /// larger state from a client is refused before it is decoded.
+    /// The largest sealed multi round-trip state sent or accepted, in bytes (default
+    /// [`DEFAULT_MAX_STATE_BYTES`](crate::limits::DEFAULT_MAX_STATE_BYTES), 10.7 MiB: a loop
+    /// within the default history limit fits). A loop whose state would grow past it fails
+    /// with [`SampleErrorKind::StateTooLarge`](crate::SampleErrorKind::StateTooLarge), history
+    /// kept; a larger state from a client is refused before it is decoded.
+    ///
+    /// The state travels in the same message as the request for the client's LLM, which holds
+    /// the history: over stdio, rmcp's transports drop messages over 16 MiB. Journals over 256
+    /// KiB are deflated, so this matters only for a loop near the history limit whose tool
+    /// results do not compress (images): lower `max_history_bytes` for those.
     pub fn max_state_bytes(mut self, bytes: usize) -> Self {
         self.round_trip.max_state_bytes = bytes;
         self

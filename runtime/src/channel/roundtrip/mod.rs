@@ -181,6 +181,12 @@ struct Inner {
     journal: Journal,
     /// The input requests asked in the previous round, by key.
     previously_asked: BTreeMap<String, bool>,
+    /// Per sampling call, how many turns the opened journal already held: those are replays,
+    /// the ones after them arrived with this round's input responses.
+    replayed_turns: Vec<usize>,
+    /// Why the last input response was asked for again (missing or malformed), for the error
+    /// when the rounds run out.
+    reasked: Option<String>,
     /// Sampling calls started in this round.
     started: usize,
     /// Inputs the tool body itself awaited in this round (elicitations, roots).
@@ -191,6 +197,18 @@ struct Inner {
     asks: BTreeMap<String, (InputRequest, bool)>,
     /// The waker of `Sampler::reply`, woken when the last running call starts to wait.
     waker: Option<Waker>,
+}
+
+/// Where the answer to a sampling call's next LLM turn comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Nothing answers it yet: the request goes to the LLM (or into this round's input
+    /// requests).
+    Live,
+    /// It arrived with this round's input responses: a new answer of the client's LLM.
+    Arrived,
+    /// It was answered in an earlier round and is replayed from the journal: not a new call.
+    Replayed,
 }
 
 /// How a sampling call's LLM turn is answered in this round.
@@ -226,6 +244,20 @@ impl Round {
     /// The configured round budget, once `Sampler::reply` runs the body.
     pub(crate) fn budget(&self) -> Option<u32> {
         self.lock().config.as_ref().map(|c| c.round_budget)
+    }
+
+    /// Where the answer to turn `turn` of call `call` comes from.
+    pub(crate) fn origin(&self, call: usize, turn: usize) -> Origin {
+        let inner = self.lock();
+        let recorded = inner.journal.calls.get(call).map_or(0, |r| r.turns.len());
+        let replayed = inner.replayed_turns.get(call).copied().unwrap_or(0);
+        if turn < replayed.min(recorded) {
+            Origin::Replayed
+        } else if turn < recorded {
+            Origin::Arrived
+        } else {
+            Origin::Live
+        }
     }
 
     /// Registers a sampling call; returns its index in start order.
@@ -394,15 +426,21 @@ impl Round {
                     });
                     return Ok(forced);
                 }
-                Some(Err(reason)) => tracing::warn!(
-                    key,
-                    reason,
-                    "the client's sampling response is malformed; asking again"
-                ),
-                None => tracing::info!(
-                    key,
-                    "the client did not answer a sampling request; asking again"
-                ),
+                Some(Err(reason)) => {
+                    tracing::warn!(
+                        key,
+                        reason,
+                        "the client's sampling response is malformed; asking again"
+                    );
+                    inner.reasked = Some(format!("its answer to `{key}` was malformed: {reason}"));
+                }
+                None => {
+                    tracing::info!(
+                        key,
+                        "the client did not answer a sampling request; asking again"
+                    );
+                    inner.reasked = Some(format!("it sent no answer to `{key}`"));
+                }
             }
         }
         let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
@@ -411,14 +449,15 @@ impl Round {
         Ok(inner.number + 1 >= budget)
     }
 
-    /// The answer to turn `turn` of call `call`, or, when there is none yet, the request added
-    /// to this round's input requests.
+    /// The answer to turn `turn` of call `call`, or, when there is none yet, the request
+    /// (built by `params` only then: a replayed turn needs none) added to this round's input
+    /// requests.
     pub(crate) fn answer(
         &self,
         call: usize,
         turn: usize,
         forced: bool,
-        params: CreateMessageRequestParams,
+        params: impl FnOnce() -> CreateMessageRequestParams,
     ) -> Result<Answer, SampleErrorKind> {
         let mut inner = self.lock();
         if let Some(recorded) = inner
@@ -437,12 +476,23 @@ impl Round {
         }
         let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
         if inner.number >= budget {
-            return Err(SampleErrorKind::Configuration(format!(
-                "the tool call used its {budget} rounds (`Sampler::round_budget`) before the \
-                 LLM answered; the client would not drive another round"
-            )));
+            // Only a client that left a request unanswered (or answered it badly) gets here:
+            // the last affordable request forces the answer.
+            return Err(match inner.reasked.take() {
+                Some(reason) => SampleErrorKind::ClientNoValidAnswer {
+                    rounds: budget,
+                    reason,
+                },
+                None => SampleErrorKind::RoundBudget(budget),
+            });
         }
-        let request = InputRequest::CreateMessage(Request::new(params));
+        // Checked here, not only when sealing, so that the loop's error keeps its history.
+        let cap = inner.config.as_ref().map_or(0, |c| c.max_state_bytes);
+        let bytes = state::state_bytes(&inner.journal, cap) + 64 * (inner.asks.len() + 1);
+        if bytes > cap {
+            return Err(SampleErrorKind::StateTooLarge { bytes, limit: cap });
+        }
+        let request = InputRequest::CreateMessage(Request::new(params()));
         inner.asks.insert(input_key(call, turn), (request, forced));
         inner.active = inner.active.saturating_sub(1);
         Self::wake_if_quiet(&mut inner);
@@ -548,6 +598,7 @@ impl Sampler {
                         .iter()
                         .map(|asked| (asked.key.clone(), asked.forced))
                         .collect();
+                    inner.replayed_turns = journal.calls.iter().map(|c| c.turns.len()).collect();
                     inner.journal = journal;
                     number
                 }
@@ -625,6 +676,9 @@ fn suspend<T>(
                 Some(sealed),
             )))
         }
+        Err(state::StateError::TooLarge { bytes, cap }) => ToolReply(Reply::Failed(
+            SampleError::new(SampleErrorKind::StateTooLarge { bytes, limit: cap }),
+        )),
         Err(error) => ToolReply(Reply::Failed(SampleError::new(
             SampleErrorKind::Configuration(error.to_string()),
         ))),
@@ -666,7 +720,7 @@ mod tests {
                 r#"[{"type":"tool_result","toolUseId":"t1","content":[]}]"#,
             )),
         });
-        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        let params = || CreateMessageRequestParams::new(Vec::new(), 10);
         assert!(matches!(
             round.answer(0, 0, false, params),
             Ok(Answer::Ready(response)) if response.model == "m"
@@ -683,7 +737,7 @@ mod tests {
             forced: false,
             tools: Some(raw(r#"{"not":"a list"}"#)),
         });
-        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        let params = || CreateMessageRequestParams::new(Vec::new(), 10);
         let error = round.answer(0, 0, false, params).err();
         assert!(
             matches!(&error, Some(SampleErrorKind::InvalidResponse(r)) if r.contains("unreadable")),
