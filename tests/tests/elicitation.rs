@@ -137,6 +137,25 @@ impl Server {
             .await
     }
 
+    /// A form under a key of the author's choosing, or a reserved one.
+    #[tool]
+    async fn named(
+        &self,
+        ctx: SamplingContext,
+        Parameters(p): Parameters<Policy>,
+    ) -> ToolReply<String> {
+        let key = p.policy.unwrap_or_else(|| "user_name".into());
+        self.sampler
+            .reply(&ctx, async {
+                let contact = ctx
+                    .named(key)
+                    .elicit::<Contact>("How can we reach you?")
+                    .await?;
+                Ok(contact.accepted().map(|c| c.email).unwrap_or_default())
+            })
+            .await
+    }
+
     /// A form, the roots and a URL, awaited together.
     #[tool]
     async fn together(&self, ctx: SamplingContext) -> ToolReply<String> {
@@ -691,6 +710,35 @@ async fn a_form_the_roots_and_a_url_awaited_together() {
             ("input-1".to_owned(), "roots"),
             ("input-2".to_owned(), "elicitation"),
         ]
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_input_can_be_named_but_not_with_a_reserved_key() {
+    let answer = |_: &str| {
+        ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
+    };
+    let user = User::default();
+    let client = connect(
+        Era::Modern,
+        Server::new(Sampler::new()),
+        user.client(ScriptedLlm::new(), answer),
+    )
+    .await;
+    let round1 = input_required(within(client.call_tool_once(call("named", json!({})))).await);
+    assert_eq!(keys(&round1), [("user_name".to_owned(), "elicitation")]);
+    let result = within(client.call_tool(call("named", json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&result), "a@b.c");
+    let reserved = within(client.call_tool(call("named", json!({"policy": "sampling-0-0"}))))
+        .await
+        .unwrap();
+    assert_eq!(reserved.is_error, Some(true));
+    assert!(
+        text_of(&reserved).contains("choose another"),
+        "{reserved:?}"
     );
     client.cancel().await.unwrap();
 }

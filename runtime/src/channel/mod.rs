@@ -21,8 +21,8 @@ use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use self::handler::check_messages;
-use self::roundtrip::state::approval_key;
 pub(crate) use self::roundtrip::Origin;
+use self::roundtrip::state::approval_key;
 use self::roundtrip::{Answer, Round, RoundHandle};
 use crate::input::{self, Ask};
 

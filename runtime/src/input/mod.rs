@@ -213,13 +213,52 @@ impl SamplingContext {
     where
         T: DeserializeOwned + JsonSchema + 'static,
     {
+        self.elicit_as(None, message.into()).await
+    }
+
+    /// Asks the user to visit `url` (`elicitation/create`, URL mode: for what must not pass
+    /// through the client, such as credentials or a payment), and waits until they accept,
+    /// decline or cancel. Needs the client's `elicitation.url` capability.
+    pub async fn elicit_url(
+        &self,
+        message: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Result<Elicitation<()>, SampleError> {
+        self.elicit_url_as(None, message.into(), url.into()).await
+    }
+
+    /// The client's roots (`roots/list`): the directories or files it lets the server work
+    /// in. Needs the client's `roots` capability.
+    pub async fn roots(&self) -> Result<Vec<Root>, SampleError> {
+        self.roots_as(None).await
+    }
+
+    /// The same requests under an input key of the author's choosing instead of the one
+    /// numbered by start order (`input-0`, `input-1`, ...): for clients or tests that look
+    /// for a key by name. A key must be unique in the body and must not start with
+    /// `sampling-`, `approval-` or `input-` (the loop's own keys).
+    pub fn named(&self, key: impl Into<String>) -> NamedInput<'_> {
+        NamedInput {
+            ctx: self,
+            key: key.into(),
+        }
+    }
+
+    async fn elicit_as<T>(
+        &self,
+        key: Option<String>,
+        message: String,
+    ) -> Result<Elicitation<T>, SampleError>
+    where
+        T: DeserializeOwned + JsonSchema + 'static,
+    {
         let form = form::Form::of::<T>().map_err(SampleErrorKind::Configuration)?;
         let ask = Ask::Elicit(ElicitRequestParams::FormElicitationParams {
             meta: None,
-            message: message.into(),
+            message,
             requested_schema: form.requested_schema().clone(),
         });
-        let answer = parse_elicit_result(&self.await_input(ask).await?)
+        let answer = parse_elicit_result(&self.await_input(key, ask).await?)
             .map_err(SampleErrorKind::InvalidInput)?;
         Ok(match answer.action {
             ElicitationAction::Accept => Elicitation::Accept(
@@ -231,13 +270,11 @@ impl SamplingContext {
         })
     }
 
-    /// Asks the user to visit `url` (`elicitation/create`, URL mode: for what must not pass
-    /// through the client, such as credentials or a payment), and waits until they accept,
-    /// decline or cancel. Needs the client's `elicitation.url` capability.
-    pub async fn elicit_url(
+    async fn elicit_url_as(
         &self,
-        message: impl Into<String>,
-        url: impl Into<String>,
+        key: Option<String>,
+        message: String,
+        url: String,
     ) -> Result<Elicitation<()>, SampleError> {
         // Protocol 2026-07-28 dropped the id (the input key names the request); before, it
         // lets the client match the completion notification.
@@ -248,11 +285,11 @@ impl SamplingContext {
         };
         let ask = Ask::Elicit(ElicitRequestParams::UrlElicitationParams {
             meta: None,
-            message: message.into(),
-            url: url.into(),
+            message,
+            url,
             elicitation_id,
         });
-        let answer = parse_elicit_result(&self.await_input(ask).await?)
+        let answer = parse_elicit_result(&self.await_input(key, ask).await?)
             .map_err(SampleErrorKind::InvalidInput)?;
         Ok(match answer.action {
             ElicitationAction::Accept => Elicitation::Accept(()),
@@ -261,15 +298,23 @@ impl SamplingContext {
         })
     }
 
-    /// The client's roots (`roots/list`): the directories or files it lets the server work
-    /// in. Needs the client's `roots` capability.
-    pub async fn roots(&self) -> Result<Vec<Root>, SampleError> {
-        let answer = self.await_input(Ask::Roots).await?;
+    async fn roots_as(&self, key: Option<String>) -> Result<Vec<Root>, SampleError> {
+        let answer = self.await_input(key, Ask::Roots).await?;
         Ok(parse_roots(&answer).map_err(SampleErrorKind::InvalidInput)?)
     }
 
     /// One input the body awaits, through the round on 2026-07-28, pushed before.
-    async fn await_input(&self, ask: Ask) -> Result<Value, SampleErrorKind> {
+    async fn await_input(&self, key: Option<String>, ask: Ask) -> Result<Value, SampleErrorKind> {
+        if let Some(key) = &key
+            && ["sampling-", "approval-", "input-"]
+                .iter()
+                .any(|prefix| key.starts_with(prefix))
+        {
+            return Err(SampleErrorKind::Configuration(format!(
+                "the input key {key:?} starts like the loop's own keys (`sampling-`, \
+                 `approval-`, `input-`): choose another"
+            )));
+        }
         if !ask.supported_by(self.client_capabilities().as_ref()) {
             return Err(SampleErrorKind::MissingCapability(ask.capability()));
         }
@@ -286,7 +331,7 @@ impl SamplingContext {
         } else {
             None
         };
-        let key = body_input_key(round.map_or(0, Round::begin_body_input));
+        let key = key.unwrap_or_else(|| body_input_key(round.map_or(0, Round::begin_body_input)));
         let limit = CallLimit {
             timeout: DEFAULT_INPUT_TIMEOUT,
             deadline: None,
@@ -296,6 +341,40 @@ impl SamplingContext {
         answers
             .pop()
             .ok_or_else(|| SampleErrorKind::InvalidInput("the client's answer is missing".into()))
+    }
+}
+
+/// Requests a tool body awaits under a key it chose: see [`SamplingContext::named`].
+#[derive(Debug)]
+#[must_use = "a named input does nothing until it is awaited"]
+pub struct NamedInput<'c> {
+    ctx: &'c SamplingContext,
+    key: String,
+}
+
+impl NamedInput<'_> {
+    /// [`SamplingContext::elicit`] under this key.
+    pub async fn elicit<T>(self, message: impl Into<String>) -> Result<Elicitation<T>, SampleError>
+    where
+        T: DeserializeOwned + JsonSchema + 'static,
+    {
+        self.ctx.elicit_as(Some(self.key), message.into()).await
+    }
+
+    /// [`SamplingContext::elicit_url`] under this key.
+    pub async fn elicit_url(
+        self,
+        message: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Result<Elicitation<()>, SampleError> {
+        self.ctx
+            .elicit_url_as(Some(self.key), message.into(), url.into())
+            .await
+    }
+
+    /// [`SamplingContext::roots`] under this key.
+    pub async fn roots(self) -> Result<Vec<Root>, SampleError> {
+        self.ctx.roots_as(Some(self.key)).await
     }
 }
 
