@@ -398,10 +398,18 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         names,
         [
             "add_and_report",
+            "test_elicitation",
+            "test_elicitation_sep1034_defaults",
+            "test_elicitation_sep1330_enums",
             "test_input_required_result_capabilities",
+            "test_input_required_result_elicitation",
+            "test_input_required_result_list_roots",
+            "test_input_required_result_multi_round",
+            "test_input_required_result_multiple_inputs",
+            "test_input_required_result_request_state",
             "test_input_required_result_sampling",
             "test_input_required_result_tampered_state",
-            "test_sampling"
+            "test_sampling",
         ],
         "the server keeps serving its tools"
     );
