@@ -152,7 +152,7 @@ fn request(call: &ToolCall) -> Ask {
             }
         },
     });
-    Ask::Elicit(ElicitRequestParams::FormElicitationParams {
+    Ask::Elicit(Box::new(ElicitRequestParams::FormElicitationParams {
         meta: None,
         message: format!(
             "The assistant wants to run tool '{}' with these arguments:\n{arguments}\nApprove?",
@@ -162,7 +162,7 @@ fn request(call: &ToolCall) -> Ask {
         // that it parses); were it refused, an empty form still asks accept or decline.
         requested_schema: serde_json::from_value(schema)
             .unwrap_or_else(|_| ElicitationSchema::new(Default::default())),
-    })
+    }))
 }
 
 /// `None` when the user approved, else what the LLM reads. Approved means accepted with
@@ -232,11 +232,14 @@ mod tests {
                 .cloned()
                 .unwrap_or_default(),
         );
-        let Ask::Elicit(ElicitRequestParams::FormElicitationParams {
+        let Ask::Elicit(params) = request(&call) else {
+            panic!("a form");
+        };
+        let ElicitRequestParams::FormElicitationParams {
             message,
             requested_schema,
             ..
-        }) = request(&call)
+        } = *params
         else {
             panic!("a form");
         };

@@ -69,7 +69,7 @@ impl<T> Elicitation<T> {
 #[derive(Debug, Clone)]
 pub(crate) enum Ask {
     /// `elicitation/create`, form or URL mode.
-    Elicit(ElicitRequestParams),
+    Elicit(Box<ElicitRequestParams>),
     /// `roots/list`.
     Roots,
 }
@@ -78,7 +78,7 @@ impl Ask {
     /// The capability the client must have declared.
     fn capability(&self) -> &'static str {
         match self {
-            Self::Elicit(ElicitRequestParams::UrlElicitationParams { .. }) => "elicitation.url",
+            Self::Elicit(params) if is_url(params) => "elicitation.url",
             Self::Elicit(_) => "elicitation",
             Self::Roots => "roots",
         }
@@ -92,9 +92,7 @@ impl Ask {
         };
         let elicitation = capabilities.elicitation.as_ref();
         match self {
-            Self::Elicit(ElicitRequestParams::UrlElicitationParams { .. }) => {
-                elicitation.is_some_and(|e| e.url.is_some())
-            }
+            Self::Elicit(params) if is_url(params) => elicitation.is_some_and(|e| e.url.is_some()),
             Self::Elicit(_) => elicitation.is_some_and(|e| e.form.is_some() || e.url.is_none()),
             Self::Roots => capabilities.roots.is_some(),
         }
@@ -102,14 +100,16 @@ impl Ask {
 
     fn input_request(&self) -> InputRequest {
         match self {
-            Self::Elicit(params) => InputRequest::Elicitation(ElicitRequest::new(params.clone())),
+            Self::Elicit(params) => {
+                InputRequest::Elicitation(ElicitRequest::new((**params).clone()))
+            }
             Self::Roots => InputRequest::ListRoots(ListRootsRequest::default()),
         }
     }
 
     fn server_request(&self) -> ServerRequest {
         match self {
-            Self::Elicit(params) => ServerRequest::ElicitRequest(Request::new(params.clone())),
+            Self::Elicit(params) => ServerRequest::ElicitRequest(Request::new((**params).clone())),
             Self::Roots => ServerRequest::ListRootsRequest(ListRootsRequest::default()),
         }
     }
@@ -138,6 +138,10 @@ impl Ask {
             )),
         }
     }
+}
+
+fn is_url(params: &ElicitRequestParams) -> bool {
+    matches!(params, ElicitRequestParams::UrlElicitationParams { .. })
 }
 
 fn parse_elicit_result(answer: &Value) -> Result<ElicitResult, String> {
@@ -253,11 +257,11 @@ impl SamplingContext {
         T: DeserializeOwned + JsonSchema + 'static,
     {
         let form = form::Form::of::<T>().map_err(SampleErrorKind::Configuration)?;
-        let ask = Ask::Elicit(ElicitRequestParams::FormElicitationParams {
+        let ask = Ask::Elicit(Box::new(ElicitRequestParams::FormElicitationParams {
             meta: None,
             message,
             requested_schema: form.requested_schema().clone(),
-        });
+        }));
         let answer = parse_elicit_result(&self.await_input(key, ask).await?)
             .map_err(SampleErrorKind::InvalidInput)?;
         Ok(match answer.action {
@@ -283,12 +287,12 @@ impl SamplingContext {
         } else {
             random_id()
         };
-        let ask = Ask::Elicit(ElicitRequestParams::UrlElicitationParams {
+        let ask = Ask::Elicit(Box::new(ElicitRequestParams::UrlElicitationParams {
             meta: None,
             message,
             url,
             elicitation_id,
-        });
+        }));
         let answer = parse_elicit_result(&self.await_input(key, ask).await?)
             .map_err(SampleErrorKind::InvalidInput)?;
         Ok(match answer.action {
