@@ -565,7 +565,10 @@ impl Sampler {
     /// what it already received (tools that ran are not run again) and goes on. So **code
     /// outside the sampling calls runs once per round**: keep side effects inside tools, or
     /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
-    /// the same round.
+    /// the same round. What the body awaits from the user (`ctx.elicit`, `ctx.roots`, the
+    /// approval of a sampling tool, see [`crate::input`]) suspends and replays the same way,
+    /// and joins the same round when awaited together; the server's own handler's answers
+    /// are journaled too, so a later round replays them instead of asking the model again.
     ///
     /// Nothing is kept between rounds, so a client that sends the same round twice (a network
     /// retry of the same `requestState` and answers) runs that round's tool calls twice: the

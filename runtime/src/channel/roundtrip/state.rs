@@ -3,9 +3,11 @@
 //!
 //! The state is a journal, not a snapshot: for each sampling call of the tool body (in the order
 //! the calls started) the LLM responses received so far and the results of the tool batches that
-//! ran after them. On the next round the tool body runs again and each sampling call replays its
-//! journal: recorded responses answer the LLM calls, recorded results stand in for tools that
-//! already ran, and the loop's own logic rebuilds the history. So the state never holds the input
+//! ran after them, and the client's answers to every other input the body awaited
+//! (elicitations, roots, tool approvals) by input key. On the next round the tool body runs
+//! again and each sampling call replays its journal: recorded responses answer the LLM calls,
+//! recorded results stand in for tools that already ran, and the loop's own logic rebuilds the
+//! history. So the state never holds the input
 //! messages or anything the body recomputes, and tools never run twice.
 //!
 //! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
