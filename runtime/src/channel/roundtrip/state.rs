@@ -7,8 +7,8 @@
 //! (elicitations, roots, tool approvals) by input key. On the next round the tool body runs
 //! again and each sampling call replays its journal: recorded responses answer the LLM calls,
 //! recorded results stand in for tools that already ran, and the loop's own logic rebuilds the
-//! history. So the state never holds the input
-//! messages or anything the body recomputes, and tools never run twice.
+//! history. So the state never holds the input messages or anything the body recomputes, and
+//! tools never run twice.
 //!
 //! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
 //! associated data binding the state to the tool, a digest of its arguments and, over HTTP, the
