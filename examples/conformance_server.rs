@@ -16,6 +16,7 @@
 //! | `test_elicitation(message)` | `tools-call-elicitation` (2025-11-25) | a form (`username`, `email`) |
 //! | `test_elicitation_sep1034_defaults()` | `elicitation-sep1034-defaults` | a form whose fields have defaults |
 //! | `test_elicitation_sep1330_enums()` | `elicitation-sep1330-enums` | a form with the five enum shapes |
+//! | prompt `test_input_required_result_prompt` | `input-required-result-non-tool-request` | `prompts/get` that asks the user for a context (key `user_context`) first |
 //! | `add_and_report(a, b)` | (our own peer tests) | a typed loop with an `add` tool: returns the `Sum` the LLM reports |
 //!
 //! Every tool body is the same on both eras: on 2025-11-25 the loop sends
@@ -40,13 +41,18 @@
 //! free one). The server listens on 127.0.0.1 only, prints `listening on <url>` on stdout once it
 //! accepts connections, logs to stderr (`RUST_LOG`, default `warn`), and stops on Ctrl-C.
 
+use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResult, ContentBlock, RequestStateCodec, ServerCapabilities, ServerConfig,
+    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
+    ListPromptsResult, PaginatedRequestParams, Prompt, PromptMessage, RequestStateCodec, Role,
+    ServerCapabilities, ServerConfig,
 };
+use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::{ErrorData, RoleServer};
 use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::{
     Elicitation, SampleError, Sampler, SamplingContext, ToolError, ToolReply, sampling_tool,
@@ -445,8 +451,64 @@ impl ConformanceServer {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for ConformanceServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
     }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(vec![Prompt::new(
+            PROMPT,
+            Some("A prompt that asks the user for its context first"),
+            None,
+        )]))
+    }
+
+    // By hand, not through rmcp's prompt router: the router does not hand a prompt the
+    // request's `requestState` and `inputResponses`.
+    async fn get_prompt(
+        &self,
+        mut request: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if request.name != PROMPT {
+            return Err(ErrorData::invalid_params(
+                format!("no prompt {:?}", request.name),
+                None,
+            ));
+        }
+        let ctx = SamplingContext::for_prompt(ctx, &mut request);
+        self.sampler
+            .reply(&ctx, async {
+                let context = ctx
+                    .named("user_context")
+                    .elicit::<PromptContext>("What context should the prompt use?")
+                    .await?;
+                let context = context.accepted().map(|c| c.context).unwrap_or_default();
+                Ok(GetPromptResult::new(vec![PromptMessage::new_text(
+                    Role::User,
+                    format!("Context: {context}"),
+                )]))
+            })
+            .await
+            .into_get_prompt_result()
+    }
+}
+
+/// The prompt of `input-required-result-non-tool-request`.
+const PROMPT: &str = "test_input_required_result_prompt";
+
+/// What the prompt asks the user.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct PromptContext {
+    context: String,
 }
 
 /// The LLM's answer as the scenario wants it, or the loop's failure as a tool error.

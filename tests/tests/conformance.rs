@@ -5,9 +5,8 @@
 //! - `tools-call-sampling` (2025-06-18 / 2025-11-25): must pass.
 //! - `tools-call-elicitation`, `elicitation-sep1034-defaults`, `elicitation-sep1330-enums`
 //!   (2025-11-25): must pass.
-//! - The 2026-07-28 multi round-trip (`input-required-result-*`) scenarios a tool can pass: must
-//!   pass, except `-non-tool-request` (a prompt that asks for input: not supported) and the
-//!   WARNING of `-ignore-extra-params` (an answer sent without the `requestState` that asked for
+//! - The 14 2026-07-28 multi round-trip (`input-required-result-*`) scenarios: must pass, the
+//!   prompt of `-non-tool-request` included, with one WARNING: `-ignore-extra-params` (an answer sent without the `requestState` that asked for
 //!   it is not trusted: it could approve a tool call nobody was asked about).
 //!
 //! The suite runs with the Node 22 the lock pins (`node_modules/.bin/node`). Without
@@ -131,6 +130,10 @@ fn input_required_scenarios_pass() {
                 "sep-2322-validate-input-responses",
                 "sep-2322-error-on-protocol-error",
             ][..],
+        ),
+        (
+            "input-required-result-non-tool-request",
+            &["sep-2322-non-tool-incomplete", "sep-2322-non-tool-complete"][..],
         ),
         // Its one check is a WARNING by design (see the module documentation).
         ("input-required-result-ignore-extra-params", &[][..]),

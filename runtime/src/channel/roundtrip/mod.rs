@@ -23,10 +23,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 
 use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::model::{
-    CallToolResponse, CreateMessageRequestParams, CreateMessageResult, InputRequest,
-    InputRequiredResult, InputResponses, JsonObject, Request, SamplingMessageContentBlock,
+    CallToolResponse, CreateMessageRequestParams, CreateMessageResult, GetPromptRequestParams,
+    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject, Request,
+    SamplingMessageContentBlock,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
@@ -76,6 +78,7 @@ impl Deref for SamplingContext {
 impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
     fn from_context_part(context: &mut ToolCallContext<'_, S>) -> Result<Self, ErrorData> {
         let call = CallInfo {
+            method: "tools/call",
             tool: context.name.to_string(),
             arguments: context.arguments.clone(),
             request_state: context.request_state.take(),
@@ -91,6 +94,34 @@ impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
         let mut ctx = context.request_context.clone();
         ctx.extensions.insert(RoundHandle(round.clone()));
         Ok(Self { ctx, round })
+    }
+}
+
+impl SamplingContext {
+    /// The context of a `prompts/get` request, for a prompt that asks the user (or the
+    /// client's LLM) before it answers: rmcp's prompt router does not hand a prompt the
+    /// request's `requestState` and `inputResponses`, so implement `ServerHandler::get_prompt`
+    /// and build the context from its parameters. Run the body in
+    /// [`Sampler::reply`](crate::Sampler::reply) as for a tool; its [`ToolReply`] converts
+    /// into rmcp's `GetPromptResponse` (a failure becomes a JSON-RPC error: a prompt result
+    /// has no `isError`). The sealed state is bound to the prompt's name and arguments and
+    /// to `prompts/get`, so it never opens for a tool call.
+    pub fn for_prompt(
+        ctx: RequestContext<RoleServer>,
+        params: &mut GetPromptRequestParams,
+    ) -> Self {
+        let call = CallInfo {
+            method: "prompts/get",
+            tool: params.name.clone(),
+            arguments: params.arguments.clone(),
+            request_state: params.request_state.take(),
+            input_responses: params.input_responses.take().unwrap_or_default(),
+            principal: principal(&ctx),
+        };
+        let round = Arc::new(Round::new(call));
+        let mut ctx = ctx;
+        ctx.extensions.insert(RoundHandle(round.clone()));
+        Self { ctx, round }
     }
 }
 
@@ -151,12 +182,25 @@ impl<T: IntoCallToolResult> IntoCallToolResult for ToolReply<T> {
     }
 }
 
+impl<T: IntoGetPromptResult> IntoGetPromptResult for ToolReply<T> {
+    fn into_get_prompt_result(self) -> Result<GetPromptResponse, ErrorData> {
+        match self.0 {
+            Reply::Done(value) => value.into_get_prompt_result(),
+            Reply::Failed(error) => Err(error.into()),
+            Reply::InputRequired(result) => Ok(result.into()),
+            Reply::Refused(error) => Err(error),
+        }
+    }
+}
+
 /// The extension through which a sampling call finds its round.
 #[derive(Clone)]
 pub(crate) struct RoundHandle(pub(crate) Arc<Round>);
 
-/// What the tool call brought.
+/// What the tool call (or `prompts/get`) brought.
 struct CallInfo {
+    /// `tools/call` or `prompts/get`: part of what the state is bound to.
+    method: &'static str,
     tool: String,
     arguments: Option<JsonObject>,
     request_state: Option<String>,
@@ -585,7 +629,8 @@ impl Sampler {
     {
         let round = &ctx.round;
         let config = self.round_trip().clone();
-        let binding = Binding::new(
+        let binding = Binding::for_method(
+            round.call.method,
             &round.call.tool,
             round.call.arguments.as_ref(),
             round.call.principal.as_deref(),
@@ -695,6 +740,7 @@ mod tests {
 
     fn round_with(turn: Turn) -> Round {
         let round = Round::new(CallInfo {
+            method: "tools/call",
             tool: "t".into(),
             arguments: None,
             request_state: None,

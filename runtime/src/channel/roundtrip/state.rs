@@ -219,11 +219,24 @@ impl Binding {
         arguments: Option<&JsonObject>,
         principal: Option<&[u8]>,
     ) -> Self {
+        Self::for_method("tools/call", tool, arguments, principal)
+    }
+
+    /// The same for a request of another method (`prompts/get`): a state sealed for one
+    /// method never opens for another.
+    pub(crate) fn for_method(
+        method: &str,
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        principal: Option<&[u8]>,
+    ) -> Self {
         let mut canonical = String::new();
         if let Some(arguments) = arguments {
             write_canonical(&mut canonical, &Value::Object(arguments.clone()));
         }
-        let mut bytes = b"rmcp-sampling/requestState/v1\0tools/call\0".to_vec();
+        let mut bytes = b"rmcp-sampling/requestState/v1\0".to_vec();
+        bytes.extend_from_slice(method.as_bytes());
+        bytes.push(0);
         bytes.extend_from_slice(tool.as_bytes());
         bytes.push(0);
         bytes.extend_from_slice(&Sha256::digest(canonical.as_bytes()));
@@ -535,6 +548,8 @@ mod tests {
             Binding::new("triage", Some(&other_args), Some(b"Bearer alice")),
             Binding::new("triage", Some(&a), Some(b"Bearer mallory")),
             Binding::new("triage", Some(&a), None),
+            // The same name and arguments, but a prompt.
+            Binding::for_method("prompts/get", "triage", Some(&a), Some(b"Bearer alice")),
         ] {
             let error = open(&config, &sealed, &other).unwrap_err();
             assert!(
