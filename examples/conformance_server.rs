@@ -487,11 +487,9 @@ impl ServerHandler for ConformanceServer {
         let ctx = SamplingContext::for_prompt(ctx, &mut request);
         self.sampler
             .reply(&ctx, async {
-                let context = ctx
-                    .named("user_context")
-                    .elicit::<PromptContext>("What context should the prompt use?")
-                    .await?;
-                let context = context.accepted().map(|c| c.context).unwrap_or_default();
+                let question = "What context should the prompt use?";
+                let answer: Option<PromptContext> = ask(&ctx, "user_context", question).await?;
+                let context = answer.map(|c| c.context).unwrap_or_default();
                 Ok(GetPromptResult::new(vec![PromptMessage::new_text(
                     Role::User,
                     format!("Context: {context}"),
@@ -512,6 +510,14 @@ struct PromptContext {
 }
 
 /// The LLM's answer as the scenario wants it, or the loop's failure as a tool error.
+/// The user's accepted answer to a form under `key`, if they accepted.
+async fn ask<T>(ctx: &SamplingContext, key: &str, message: &str) -> Result<Option<T>, SampleError>
+where
+    T: serde::de::DeserializeOwned + schemars::JsonSchema + 'static,
+{
+    Ok(ctx.named(key).elicit::<T>(message).await?.accepted())
+}
+
 fn text(text: String) -> CallToolResult {
     CallToolResult::success(vec![ContentBlock::text(text)])
 }

@@ -77,23 +77,16 @@ impl Deref for SamplingContext {
 
 impl<S> FromContextPart<ToolCallContext<'_, S>> for SamplingContext {
     fn from_context_part(context: &mut ToolCallContext<'_, S>) -> Result<Self, ErrorData> {
-        let call = CallInfo {
-            method: "tools/call",
-            tool: context.name.to_string(),
-            arguments: context.arguments.clone(),
-            request_state: context.request_state.take(),
-            input_responses: context.input_responses.take().unwrap_or_default(),
-            principal: principal(&context.request_context),
-        };
-        let round = Arc::new(Round::new(call));
-        // A `RequestContext` extracted after this one finds the round too.
-        context
-            .request_context
-            .extensions
-            .insert(RoundHandle(round.clone()));
-        let mut ctx = context.request_context.clone();
-        ctx.extensions.insert(RoundHandle(round.clone()));
-        Ok(Self { ctx, round })
+        // Registered on the tool call's own context too: a `RequestContext` extracted after
+        // this one finds the round.
+        Ok(Self::start(
+            "tools/call",
+            &context.name,
+            context.arguments.clone(),
+            context.request_state.take(),
+            context.input_responses.take(),
+            &mut context.request_context,
+        ))
     }
 }
 
@@ -107,21 +100,41 @@ impl SamplingContext {
     /// has no `isError`). The sealed state is bound to the prompt's name and arguments and
     /// to `prompts/get`, so it never opens for a tool call.
     pub fn for_prompt(
-        ctx: RequestContext<RoleServer>,
+        mut ctx: RequestContext<RoleServer>,
         params: &mut GetPromptRequestParams,
     ) -> Self {
-        let call = CallInfo {
-            method: "prompts/get",
-            tool: params.name.clone(),
-            arguments: params.arguments.clone(),
-            request_state: params.request_state.take(),
-            input_responses: params.input_responses.take().unwrap_or_default(),
-            principal: principal(&ctx),
-        };
-        let round = Arc::new(Round::new(call));
-        let mut ctx = ctx;
+        Self::start(
+            "prompts/get",
+            &params.name,
+            params.arguments.clone(),
+            params.request_state.take(),
+            params.input_responses.take(),
+            &mut ctx,
+        )
+    }
+
+    /// A round for one request of `method` on `name`, registered in `ctx`.
+    fn start(
+        method: &'static str,
+        name: &str,
+        arguments: Option<JsonObject>,
+        request_state: Option<String>,
+        input_responses: Option<InputResponses>,
+        ctx: &mut RequestContext<RoleServer>,
+    ) -> Self {
+        let round = Arc::new(Round::new(CallInfo {
+            method,
+            tool: name.to_owned(),
+            arguments,
+            request_state,
+            input_responses: input_responses.unwrap_or_default(),
+            principal: principal(ctx),
+        }));
         ctx.extensions.insert(RoundHandle(round.clone()));
-        Self { ctx, round }
+        Self {
+            ctx: ctx.clone(),
+            round,
+        }
     }
 }
 
