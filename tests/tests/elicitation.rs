@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
@@ -15,8 +16,14 @@ use rmcp::model::{
     ElicitationAction, InputRequest, InputRequiredResult, InputResponses, Root, ServerCapabilities,
     ServerConfig,
 };
-use rmcp::service::RunningService;
-use rmcp::{ClientHandler, RoleClient, ServerHandler, tool, tool_handler, tool_router};
+use rmcp::model::{
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage, Role as PromptRole,
+};
+use rmcp::service::{RequestContext, RunningService};
+use rmcp::{
+    ClientHandler, ErrorData, RoleClient, RoleServer, ServerHandler, tool, tool_handler,
+    tool_router,
+};
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::input::NoElicitation;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, connect_in_process_modern};
@@ -177,7 +184,32 @@ impl Server {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
+    }
+
+    /// A prompt that asks the user for a contact first.
+    async fn get_prompt(
+        &self,
+        mut request: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let ctx = SamplingContext::for_prompt(ctx, &mut request);
+        self.sampler
+            .reply(&ctx, async {
+                let contact = ctx.elicit::<Contact>("Who is this for?").await?;
+                let email = contact.accepted().map(|c| c.email).unwrap_or_default();
+                Ok(GetPromptResult::new(vec![PromptMessage::new_text(
+                    PromptRole::User,
+                    format!("Write to {email}"),
+                )]))
+            })
+            .await
+            .into_get_prompt_result()
     }
 }
 
@@ -741,4 +773,30 @@ async fn an_input_can_be_named_but_not_with_a_reserved_key() {
         "{reserved:?}"
     );
     client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_prompt_asks_the_user_on_both_eras() {
+    let answer = |_: &str| {
+        ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
+    };
+    for era in ERAS {
+        let user = User::default();
+        let client = connect(
+            era,
+            Server::new(Sampler::new()),
+            user.client(ScriptedLlm::new(), answer),
+        )
+        .await;
+        let prompt = within(client.get_prompt(GetPromptRequestParams::new("contact")))
+            .await
+            .unwrap();
+        let text = prompt.messages[0]
+            .content
+            .as_text()
+            .map(|t| t.text.as_str());
+        assert_eq!(text, Some("Write to a@b.c"), "{era:?}");
+        assert_eq!(user.count(), 1, "{era:?}");
+        client.cancel().await.unwrap();
+    }
 }
