@@ -266,6 +266,24 @@ impl User {
     }
 }
 
+/// A fresh server, and a client whose user answers with `answer`.
+async fn user_and_client(
+    era: Era,
+    answer: fn(&str) -> ElicitResult,
+) -> (
+    User,
+    RunningService<RoleClient, SamplingClient<ScriptedLlm>>,
+) {
+    let user = User::default();
+    let client = connect(
+        era,
+        Server::new(Sampler::new()),
+        user.client(ScriptedLlm::new(), answer),
+    )
+    .await;
+    (user, client)
+}
+
 fn accept(_: &str) -> ElicitResult {
     ElicitResult::new(ElicitationAction::Accept)
 }
@@ -637,13 +655,7 @@ async fn a_typed_form_is_accepted_declined_or_cancelled() {
             (decline, "decline"),
             (cancel, "cancel"),
         ] {
-            let user = User::default();
-            let client = connect(
-                era,
-                Server::new(Sampler::new()),
-                user.client(ScriptedLlm::new(), answer),
-            )
-            .await;
+            let (user, client) = user_and_client(era, answer).await;
             let result = within(client.call_tool(call("contact", json!({}))))
                 .await
                 .unwrap();
@@ -712,13 +724,7 @@ async fn a_form_the_roots_and_a_url_awaited_together() {
         }
     };
     for era in ERAS {
-        let user = User::default();
-        let client = connect(
-            era,
-            Server::new(Sampler::new()),
-            user.client(ScriptedLlm::new(), answer),
-        )
-        .await;
+        let (user, client) = user_and_client(era, answer).await;
         let result = within(client.call_tool(call("together", json!({}))))
             .await
             .unwrap();
@@ -727,13 +733,7 @@ async fn a_form_the_roots_and_a_url_awaited_together() {
         client.cancel().await.unwrap();
     }
     // On 2026-07-28 the three go out in one round.
-    let user = User::default();
-    let client = connect(
-        Era::Modern,
-        Server::new(Sampler::new()),
-        user.client(ScriptedLlm::new(), answer),
-    )
-    .await;
+    let (user, client) = user_and_client(Era::Modern, answer).await;
     let round1 = input_required(within(client.call_tool_once(call("together", json!({})))).await);
     assert_eq!(
         keys(&round1),
@@ -751,13 +751,7 @@ async fn an_input_can_be_named_but_not_with_a_reserved_key() {
     let answer = |_: &str| {
         ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
     };
-    let user = User::default();
-    let client = connect(
-        Era::Modern,
-        Server::new(Sampler::new()),
-        user.client(ScriptedLlm::new(), answer),
-    )
-    .await;
+    let (user, client) = user_and_client(Era::Modern, answer).await;
     let round1 = input_required(within(client.call_tool_once(call("named", json!({})))).await);
     assert_eq!(keys(&round1), [("user_name".to_owned(), "elicitation")]);
     let result = within(client.call_tool(call("named", json!({}))))
@@ -781,13 +775,7 @@ async fn a_prompt_asks_the_user_on_both_eras() {
         ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
     };
     for era in ERAS {
-        let user = User::default();
-        let client = connect(
-            era,
-            Server::new(Sampler::new()),
-            user.client(ScriptedLlm::new(), answer),
-        )
-        .await;
+        let (user, client) = user_and_client(era, answer).await;
         let prompt = within(client.get_prompt(GetPromptRequestParams::new("contact")))
             .await
             .unwrap();
