@@ -743,6 +743,11 @@ async fn a_form_the_roots_and_a_url_awaited_together() {
             ("input-2".to_owned(), "elicitation"),
         ]
     );
+    assert_eq!(
+        user.count(),
+        0,
+        "driven by hand: the requests did not reach the user"
+    );
     client.cancel().await.unwrap();
 }
 
@@ -758,6 +763,7 @@ async fn an_input_can_be_named_but_not_with_a_reserved_key() {
         .await
         .unwrap();
     assert_eq!(text_of(&result), "a@b.c");
+    assert_eq!(user.count(), 1);
     let reserved = within(client.call_tool(call("named", json!({"policy": "sampling-0-0"}))))
         .await
         .unwrap();
