@@ -95,6 +95,19 @@ pub enum SampleErrorKind {
     Handler(crate::HandlerError),
     /// The LLM's answer does not follow the protocol (wrong role, missing tool_use blocks, ...).
     InvalidResponse(String),
+    /// The client did not declare the capability an awaited input needs: `elicitation`
+    /// (form), `elicitation.url` or `roots`.
+    MissingCapability(&'static str),
+    /// The client's answer to an elicitation or a roots request is malformed, or accepted
+    /// content does not match the requested schema.
+    InvalidInput(String),
+    /// A tool needs the user's approval, the client cannot be asked (no `elicitation`
+    /// capability) and the loop was told to fail then
+    /// ([`NoElicitation::Fail`](crate::input::NoElicitation::Fail)).
+    ApprovalUnavailable {
+        /// The tool that needed approval.
+        tool: String,
+    },
     /// The loop reached its iterations cap without an answer.
     MaxIterations(u32),
     /// On protocol 2026-07-28, the client's round budget ran out before the loop's answer
@@ -122,6 +135,10 @@ pub enum SampleErrorKind {
     /// ([`Sampler::llm_timeout`](crate::Sampler::llm_timeout)); the client was sent
     /// `notifications/cancelled` for it.
     LlmTimeout(std::time::Duration),
+    /// The user (or the client) did not answer an elicitation or roots request within its
+    /// time limit ([`DEFAULT_INPUT_TIMEOUT`](crate::input::DEFAULT_INPUT_TIMEOUT)); the
+    /// client was sent `notifications/cancelled` for it.
+    InputTimeout(std::time::Duration),
     /// The loop ran past its deadline ([`SampleRequest::deadline`](crate::SampleRequest::deadline)).
     DeadlineExceeded,
     /// One LLM reply made more tool calls than the loop allows; none of them ran.
@@ -261,6 +278,22 @@ impl fmt::Display for SampleError {
             SampleErrorKind::InvalidResponse(reason) => {
                 write!(f, "the LLM's response is invalid: {reason}")
             }
+            SampleErrorKind::MissingCapability(capability) => write!(
+                f,
+                "the client did not declare the `{capability}` capability this request needs"
+            ),
+            SampleErrorKind::InputTimeout(limit) => write!(
+                f,
+                "the client did not answer within {limit:?}; the request was cancelled"
+            ),
+            SampleErrorKind::InvalidInput(reason) => {
+                write!(f, "the client's input is invalid: {reason}")
+            }
+            SampleErrorKind::ApprovalUnavailable { tool } => write!(
+                f,
+                "tool '{tool}' needs the user's approval, and the client cannot be asked (it \
+                 did not declare the `elicitation` capability)"
+            ),
             SampleErrorKind::MaxIterations(cap) => write!(
                 f,
                 "sampling exceeded the maximum of {cap} iterations without a final answer"

@@ -15,6 +15,7 @@ pub use rmcp;
 
 mod channel;
 mod error;
+pub mod input;
 pub mod message;
 mod sampling;
 pub mod tools;
@@ -25,6 +26,7 @@ mod typed;
 pub use channel::handler::{HandlerContext, HandlerError, SamplingHandler};
 pub use channel::roundtrip::{SamplingContext, ToolReply};
 pub use error::{SampleError, SampleErrorKind, ToolError};
+pub use input::Elicitation;
 pub use message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall, ToolResult,
 };

@@ -44,6 +44,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let sequential = tool.args.sequential.is_some();
+    let approval = tool.args.approval.is_some();
     let defaults = params.iter().filter_map(|param| param.default_fn.as_ref());
     let properties = params.iter().map(|param| &param.property);
     let Names {
@@ -70,6 +71,7 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
                 #name,
                 #description,
                 #sequential,
+                #approval,
                 &#cache,
                 #schema_fn,
                 #call_closure,

@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use crate::channel::handler::check_response;
 use crate::channel::{CallLimit, Llm, Origin};
+use crate::input;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
     ToolChoice, ToolResult, ToolSpec,
@@ -990,6 +991,13 @@ impl<'a> SampleRequest<'a> {
         if let Some(recorded) = llm.recorded_tools() {
             return Ok(recorded);
         }
+        let refusals = input::gate(llm, toolset, calls, &self.options.approvals, *deadline).await?;
+        let allowed: Vec<&ToolCall> = calls
+            .iter()
+            .zip(&refusals)
+            .filter(|(_, refusal)| refusal.is_none())
+            .map(|(call, _)| *call)
+            .collect();
         let options = ExecOptions {
             concurrency: self.options.concurrency,
             timeout: self.options.tool_timeout,
@@ -1007,7 +1015,8 @@ impl<'a> SampleRequest<'a> {
             biased;
             () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
             () = expired => Err(SampleErrorKind::DeadlineExceeded),
-            results = exec::execute(toolset, calls, options) => {
+            results = exec::execute(toolset, &allowed, options) => {
+                let results = input::with_refusals(calls, refusals, results);
                 llm.record_tools(&results);
                 Ok(results)
             }

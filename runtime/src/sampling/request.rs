@@ -7,6 +7,7 @@ use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::input::Approvals;
 use crate::message::{
     ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
     ToolChoice,
@@ -98,6 +99,7 @@ pub(crate) struct Options {
     pub final_response_with_tools: FinalResponseWithTools,
     pub log_content: bool,
     pub hooks: Hooks,
+    pub approvals: Approvals,
 }
 
 /// When a loop must be over.
@@ -137,6 +139,7 @@ impl Default for Options {
             final_response_with_tools: FinalResponseWithTools::default(),
             log_content: false,
             hooks: Hooks::default(),
+            approvals: Approvals::default(),
         }
     }
 }
@@ -375,6 +378,32 @@ impl<'a> SampleRequest<'a> {
         check: impl Fn(&T) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
         self.options.hooks.validators.push(validator(check));
+        self
+    }
+
+    /// Makes the calls for which `when` holds wait for the user's approval before they run,
+    /// beside those of tools marked for approval (`#[sampling_tool(approval)]`,
+    /// [`SamplingTool::approval`](crate::SamplingTool::approval)).
+    ///
+    /// The user is asked through a form elicitation that names the tool and shows its
+    /// arguments; all approvals of one reply are asked together (one round on protocol
+    /// 2026-07-28, where the answers join the sealed journal: a later round never asks again
+    /// and never runs a call that was not approved). A declined or dismissed call does not
+    /// run: the LLM reads an error result saying so, and the loop goes on. When the user
+    /// cannot be asked, [`without_elicitation`](Self::without_elicitation) decides.
+    pub fn require_approval(
+        mut self,
+        when: impl Fn(&crate::ToolCall) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.options.approvals.when = Some(std::sync::Arc::new(when));
+        self
+    }
+
+    /// What happens to a call that needs approval when the user cannot be asked (the client
+    /// did not declare `elicitation`, or there is no client): by default
+    /// [`NoElicitation::Deny`](crate::input::NoElicitation::Deny).
+    pub fn without_elicitation(mut self, what: crate::input::NoElicitation) -> Self {
+        self.options.approvals.without_elicitation = what;
         self
     }
 

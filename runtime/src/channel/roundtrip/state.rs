@@ -3,10 +3,12 @@
 //!
 //! The state is a journal, not a snapshot: for each sampling call of the tool body (in the order
 //! the calls started) the LLM responses received so far and the results of the tool batches that
-//! ran after them. On the next round the tool body runs again and each sampling call replays its
-//! journal: recorded responses answer the LLM calls, recorded results stand in for tools that
-//! already ran, and the loop's own logic rebuilds the history. So the state never holds the input
-//! messages or anything the body recomputes, and tools never run twice.
+//! ran after them, and the client's answers to every other input the body awaited
+//! (elicitations, roots, tool approvals) by input key. On the next round the tool body runs
+//! again and each sampling call replays its journal: recorded responses answer the LLM calls,
+//! recorded results stand in for tools that already ran, and the loop's own logic rebuilds the
+//! history. So the state never holds the input messages or anything the body recomputes, and
+//! tools never run twice.
 //!
 //! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
 //! associated data binding the state to the tool, a digest of its arguments and, over HTTP, the
@@ -35,6 +37,7 @@
 // The sealed journal stores rmcp's sampling types (deprecated by SEP-2577).
 #![allow(deprecated)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -98,6 +101,10 @@ pub(crate) struct Journal {
     pub calls: Vec<CallRecord>,
     /// The input requests of the round that sent this state out.
     pub asked: Vec<Asked>,
+    /// The client's answers to every other input the body awaited (elicitations, roots, tool
+    /// approvals), by input key, as the client sent them (checked when they arrived).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, Value>,
 }
 
 /// The journal of one sampling call.
@@ -143,6 +150,18 @@ pub(crate) struct Asked {
 /// The key of the input request for turn `turn` of sampling call `call`.
 pub(crate) fn input_key(call: usize, turn: usize) -> String {
     format!("sampling-{call}-{turn}")
+}
+
+/// The key of the `index`-th input the tool body itself awaited (an elicitation or the
+/// roots), in the order the awaits started.
+pub(crate) fn body_input_key(index: usize) -> String {
+    format!("input-{index}")
+}
+
+/// The key of the approval asked for tool call `position` of the batch after turn `turn` of
+/// sampling call `call`.
+pub(crate) fn approval_key(call: usize, turn: usize, position: usize) -> String {
+    format!("approval-{call}-{turn}-{position}")
 }
 
 /// How suspended tool calls are sealed, and how many rounds a client drives.
@@ -200,11 +219,24 @@ impl Binding {
         arguments: Option<&JsonObject>,
         principal: Option<&[u8]>,
     ) -> Self {
+        Self::for_method("tools/call", tool, arguments, principal)
+    }
+
+    /// The same for a request of another method (`prompts/get`): a state sealed for one
+    /// method never opens for another.
+    pub(crate) fn for_method(
+        method: &str,
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        principal: Option<&[u8]>,
+    ) -> Self {
         let mut canonical = String::new();
         if let Some(arguments) = arguments {
             write_canonical(&mut canonical, &Value::Object(arguments.clone()));
         }
-        let mut bytes = b"rmcp-sampling/requestState/v1\0tools/call\0".to_vec();
+        let mut bytes = b"rmcp-sampling/requestState/v1\0".to_vec();
+        bytes.extend_from_slice(method.as_bytes());
+        bytes.push(0);
         bytes.extend_from_slice(tool.as_bytes());
         bytes.push(0);
         bytes.extend_from_slice(&Sha256::digest(canonical.as_bytes()));
@@ -485,6 +517,7 @@ mod tests {
                 key: input_key(0, 1),
                 forced: false,
             }],
+            inputs: BTreeMap::from([(approval_key(0, 0, 1), json!({"action": "decline"}))]),
         }
     }
 
@@ -515,6 +548,8 @@ mod tests {
             Binding::new("triage", Some(&other_args), Some(b"Bearer alice")),
             Binding::new("triage", Some(&a), Some(b"Bearer mallory")),
             Binding::new("triage", Some(&a), None),
+            // The same name and arguments, but a prompt.
+            Binding::for_method("prompts/get", "triage", Some(&a), Some(b"Bearer alice")),
         ] {
             let error = open(&config, &sealed, &other).unwrap_err();
             assert!(
