@@ -8,6 +8,15 @@
 //! | `test_input_required_result_sampling()` | `input-required-result-basic-sampling` (2026-07-28) | a text loop on "What is the capital of France?" |
 //! | `test_input_required_result_capabilities()` | `input-required-result-capability-check` | the same loop: it asks only through the capabilities the request declares |
 //! | `test_input_required_result_tampered_state()` | `input-required-result-tampered-state` | the same loop: a retry whose `requestState` fails to open gets `-32602` |
+//! | `test_input_required_result_elicitation()` | `input-required-result-basic-elicitation`, `-missing-input-response`, `-result-type`, `-ignore-extra-params`, `-validate-input` | a form (`name`) under the key `user_name`; returns `Hello, <name>!` |
+//! | `test_input_required_result_list_roots()` | `input-required-result-basic-list-roots` | the client's roots under the key `client_roots` |
+//! | `test_input_required_result_request_state()` | `input-required-result-request-state` | a form (`ok`) under the key `confirm`; returns `state-ok` |
+//! | `test_input_required_result_multiple_inputs()` | `input-required-result-multiple-input-requests` | a form, a sampling call and the roots awaited together: one round |
+//! | `test_input_required_result_multi_round()` | `input-required-result-multi-round` | two forms one after the other: two rounds, the first answer kept in the journal |
+//! | `test_elicitation(message)` | `tools-call-elicitation` (2025-11-25) | a form (`username`, `email`) |
+//! | `test_elicitation_sep1034_defaults()` | `elicitation-sep1034-defaults` | a form whose fields have defaults |
+//! | `test_elicitation_sep1330_enums()` | `elicitation-sep1330-enums` | a form with the five enum shapes |
+//! | prompt `test_input_required_result_prompt` | `input-required-result-non-tool-request` | `prompts/get` that asks the user for a context (key `user_context`) first |
 //! | `add_and_report(a, b)` | (our own peer tests) | a typed loop with an `add` tool: returns the `Sum` the LLM reports |
 //!
 //! Every tool body is the same on both eras: on 2025-11-25 the loop sends
@@ -32,16 +41,22 @@
 //! free one). The server listens on 127.0.0.1 only, prints `listening on <url>` on stdout once it
 //! accepts connections, logs to stderr (`RUST_LOG`, default `warn`), and stops on Ctrl-C.
 
+use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolResult, ContentBlock, RequestStateCodec, ServerCapabilities, ServerConfig,
+    CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
+    ListPromptsResult, PaginatedRequestParams, Prompt, PromptMessage, RequestStateCodec, Role,
+    ServerCapabilities, ServerConfig,
 };
+use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::{ErrorData, RoleServer};
 use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::{
-    SampleError, Sampler, SamplingContext, ToolError, ToolReply, sampling_tool, structured_result,
+    Elicitation, SampleError, Sampler, SamplingContext, ToolError, ToolReply, sampling_tool,
+    structured_result,
 };
 use serde::Deserialize;
 use std::io::Write;
@@ -90,6 +105,127 @@ struct SamplingArgs {
 }
 
 /// The conformance server: a sampler on the client's LLM, and the MCP tool router.
+/// A name.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct Name {
+    name: String,
+}
+
+/// A confirmation.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct Confirm {
+    ok: bool,
+}
+
+/// A colour.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct Color {
+    color: String,
+}
+
+/// Who the user is.
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+struct UserInfo {
+    /// User's response
+    username: String,
+    /// User's email address
+    email: String,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct ElicitationArgs {
+    message: String,
+}
+
+/// A form whose every field has a default (SEP-1034).
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+struct Defaults {
+    #[serde(default = "default_name")]
+    name: String,
+    #[serde(default = "default_age")]
+    age: i64,
+    #[serde(default = "default_score")]
+    score: f64,
+    #[serde(default)]
+    status: Status,
+    #[serde(default = "default_verified")]
+    verified: bool,
+}
+
+fn default_name() -> String {
+    "John Doe".into()
+}
+fn default_age() -> i64 {
+    30
+}
+fn default_score() -> f64 {
+    95.5
+}
+fn default_verified() -> bool {
+    true
+}
+
+#[derive(Debug, Default, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    #[default]
+    Active,
+    Inactive,
+    Pending,
+}
+
+/// The five enum shapes of SEP-1330.
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct Enums {
+    untitled_single: Untitled,
+    titled_single: Titled,
+    legacy_enum: Legacy,
+    untitled_multi: Vec<Untitled>,
+    #[schemars(schema_with = "titled_multi")]
+    titled_multi: Vec<Titled>,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Untitled {
+    Option1,
+    Option2,
+    Option3,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Titled {
+    #[schemars(title = "First Option")]
+    Value1,
+    #[schemars(title = "Second Option")]
+    Value2,
+    #[schemars(title = "Third Option")]
+    Value3,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(extend("enumNames" = ["Option One", "Option Two", "Option Three"]))]
+enum Legacy {
+    Opt1,
+    Opt2,
+    Opt3,
+}
+
+/// A multi-select of titled options: `anyOf` items, as SEP-1330 spells them.
+fn titled_multi(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"anyOf": [
+            {"const": "value1", "title": "First Choice"},
+            {"const": "value2", "title": "Second Choice"},
+            {"const": "value3", "title": "Third Choice"},
+        ]},
+    })
+}
+
 #[derive(Clone)]
 struct ConformanceServer {
     sampler: Sampler,
@@ -144,6 +280,136 @@ impl ConformanceServer {
 
     /// Asks the client's LLM to add two numbers with the `add` tool and report the sum.
     #[tool]
+    async fn test_input_required_result_elicitation(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let name = ctx
+                    .named("user_name")
+                    .elicit::<Name>("What is your name?")
+                    .await?;
+                Ok(text(format!("Hello, {}!", name_of(name))))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_input_required_result_list_roots(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let roots = ctx.named("client_roots").roots().await?;
+                Ok(text(format!("Roots: {}", uris(&roots))))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_input_required_result_request_state(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let confirmed = ctx
+                    .named("confirm")
+                    .elicit::<Confirm>("Please confirm")
+                    .await?;
+                let ok = confirmed.accepted().is_some_and(|c| c.ok);
+                Ok(text(format!("state-ok: confirmed={ok}")))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_input_required_result_multiple_inputs(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let greeting = self.sampler.on(&ctx).max_tokens(50);
+                let (name, greeting, roots) = tokio::join!(
+                    ctx.named("user_name").elicit::<Name>("What is your name?"),
+                    greeting.sample_text("Generate a greeting"),
+                    ctx.named("client_roots").roots(),
+                );
+                Ok(text(format!(
+                    "{} {}! Roots: {}",
+                    greeting?.text,
+                    name_of(name?),
+                    uris(&roots?)
+                )))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_input_required_result_multi_round(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let name = ctx
+                    .named("step1")
+                    .elicit::<Name>("Step 1: What is your name?")
+                    .await?;
+                let color = ctx
+                    .named("step2")
+                    .elicit::<Color>("Step 2: What is your favorite color?")
+                    .await?;
+                let color = color.accepted().map(|c| c.color).unwrap_or_default();
+                Ok(text(format!("{} likes {color}", name_of(name))))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_elicitation(
+        &self,
+        ctx: SamplingContext,
+        Parameters(args): Parameters<ElicitationArgs>,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let answer = ctx.elicit::<UserInfo>(args.message).await?;
+                Ok(text(format!("User response: {}", describe(answer))))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_elicitation_sep1034_defaults(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let answer = ctx.elicit::<Defaults>("Please review your profile").await?;
+                Ok(text(format!("Elicitation completed: {}", describe(answer))))
+            })
+            .await
+    }
+
+    #[tool]
+    async fn test_elicitation_sep1330_enums(
+        &self,
+        ctx: SamplingContext,
+    ) -> ToolReply<CallToolResult> {
+        self.sampler
+            .reply(&ctx, async {
+                let answer = ctx.elicit::<Enums>("Please choose your options").await?;
+                Ok(text(format!("Elicitation completed: {}", describe(answer))))
+            })
+            .await
+    }
+
+    #[tool]
     async fn add_and_report(
         &self,
         ctx: SamplingContext,
@@ -185,11 +451,102 @@ impl ConformanceServer {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for ConformanceServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(vec![Prompt::new(
+            PROMPT,
+            Some("A prompt that asks the user for its context first"),
+            None,
+        )]))
+    }
+
+    // By hand, not through rmcp's prompt router: the router does not hand a prompt the
+    // request's `requestState` and `inputResponses`.
+    async fn get_prompt(
+        &self,
+        mut request: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if request.name != PROMPT {
+            return Err(ErrorData::invalid_params(
+                format!("no prompt {:?}", request.name),
+                None,
+            ));
+        }
+        let ctx = SamplingContext::for_prompt(ctx, &mut request);
+        self.sampler
+            .reply(&ctx, async {
+                let question = "What context should the prompt use?";
+                let answer: Option<PromptContext> = ask(&ctx, "user_context", question).await?;
+                let context = answer.map(|c| c.context).unwrap_or_default();
+                Ok(GetPromptResult::new(vec![PromptMessage::new_text(
+                    Role::User,
+                    format!("Context: {context}"),
+                )]))
+            })
+            .await
+            .into_get_prompt_result()
     }
 }
 
+/// The prompt of `input-required-result-non-tool-request`.
+const PROMPT: &str = "test_input_required_result_prompt";
+
+/// What the prompt asks the user.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct PromptContext {
+    context: String,
+}
+
 /// The LLM's answer as the scenario wants it, or the loop's failure as a tool error.
+/// The user's accepted answer to a form under `key`, if they accepted.
+async fn ask<T>(ctx: &SamplingContext, key: &str, message: &str) -> Result<Option<T>, SampleError>
+where
+    T: serde::de::DeserializeOwned + schemars::JsonSchema + 'static,
+{
+    Ok(ctx.named(key).elicit::<T>(message).await?.accepted())
+}
+
+fn text(text: String) -> CallToolResult {
+    CallToolResult::success(vec![ContentBlock::text(text)])
+}
+
+fn name_of(answer: Elicitation<Name>) -> String {
+    answer
+        .accepted()
+        .map_or_else(|| "stranger".into(), |n| n.name)
+}
+
+// Roots are deprecated by SEP-2577 and still part of the suite.
+#[allow(deprecated)]
+fn uris(roots: &[rmcp::model::Root]) -> String {
+    let uris: Vec<&str> = roots.iter().map(|r| r.uri.as_str()).collect();
+    uris.join(", ")
+}
+
+/// `action=<...>, content=<JSON>`, as the suite's documentation words it.
+fn describe<T: serde::Serialize>(answer: Elicitation<T>) -> String {
+    match answer {
+        Elicitation::Accept(content) => format!(
+            "action=accept, content={}",
+            serde_json::to_string(&content).unwrap_or_default()
+        ),
+        Elicitation::Decline => "action=decline".into(),
+        Elicitation::Cancel => "action=cancel".into(),
+    }
+}
+
 fn llm_response(out: Result<String, SampleError>) -> CallToolResult {
     match out {
         Ok(text) => {

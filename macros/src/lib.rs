@@ -31,6 +31,7 @@ mod structured_result;
 /// | `name` | string literal | the tool's name (default: the function's name); 1 to 64 ASCII letters, digits, `_` or `-`, not `final_response` |
 /// | `description` | string literal | what the LLM reads (default: the doc comment, lines joined with `\n`; `#[doc = include_str!(..)]` works) |
 /// | `sequential` | flag | any batch of calls that includes this tool runs one call at a time |
+/// | `approval` | flag | each call waits for the user's approval (asked through elicitation) before it runs; see `SampleRequest::require_approval` |
 /// | `crate` | string literal | the path of `rmcp_sampling` in generated code (see [Renamed dependency](#renamed-dependency)) |
 ///
 /// # Parameters

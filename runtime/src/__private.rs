@@ -28,6 +28,7 @@ pub fn tool<'a, F>(
     name: &'static str,
     description: Option<&'static str>,
     sequential: bool,
+    approval: bool,
     cache: &'static OnceLock<Arc<JsonObject>>,
     schema: BuildSchema,
     call: F,
@@ -38,7 +39,9 @@ where
     let input_schema = cache
         .get_or_init(|| Arc::new(crate::tools::schema::args_schema_built(schema)))
         .clone();
-    let tool = SamplingTool::from_raw(name, input_schema, call).sequential(sequential);
+    let tool = SamplingTool::from_raw(name, input_schema, call)
+        .sequential(sequential)
+        .approval(approval);
     match description {
         Some(description) => tool.with_description(description),
         None => tool,
@@ -259,6 +262,7 @@ pub mod state_bench {
                     turns,
                 }],
                 asked: Vec::new(),
+                inputs: Default::default(),
             };
             let arguments = serde_json::json!({"steps": 10});
             let binding = Binding::new("bench", arguments.as_object(), None);

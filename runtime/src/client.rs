@@ -7,8 +7,10 @@
 //! - from 2026-07-28, a tool call answers with an `InputRequiredResult` carrying the request,
 //!   and rmcp's client (`call_tool`) fulfils it through the same [`ClientHandler::create_message`].
 //!
-//! Everything else (elicitation, roots, notifications, ...) goes to an inner [`ClientHandler`],
-//! `()` by default.
+//! Elicitation and roots are answered by what [`SamplingClient::with_elicitation`] and
+//! [`SamplingClient::with_roots`] give (each advertises its capability); everything else
+//! (and elicitation or roots when not given) goes to an inner [`ClientHandler`], `()` by
+//! default.
 //!
 //! ```
 //! use rmcp::model::CallToolRequestParams;
@@ -73,15 +75,19 @@ use std::any::Any;
 use std::collections::HashSet;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use futures::FutureExt;
+use futures::future::BoxFuture;
 use rmcp::ClientHandler;
 use rmcp::model::{
     CancelledNotificationParam, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
-    CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult, ErrorCode,
-    ErrorData, JsonObject, ListRootsResult, LoggingMessageNotificationParam,
-    ProgressNotificationParam, ResourceUpdatedNotificationParam, SamplingCapability,
+    CustomNotification, CustomRequest, CustomResult, ElicitRequestParams, ElicitResult,
+    ElicitationCapability, ErrorCode, ErrorData, FormElicitationCapability, JsonObject,
+    ListRootsResult, LoggingMessageNotificationParam, ProgressNotificationParam,
+    ResourceUpdatedNotificationParam, Root, RootsCapabilities, SamplingCapability,
     SubscriptionsAcknowledgedNotificationParams, TaskStatusNotificationParams,
+    UrlElicitationCapability,
 };
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
@@ -108,12 +114,29 @@ pub const DECLINED_ERROR_CODE: ErrorCode = ErrorCode(-1);
 pub struct SamplingClient<H, C = ()> {
     handler: H,
     inner: C,
+    elicitation: Option<Elicitor>,
+    roots: Option<Arc<[Root]>>,
+}
+
+/// What answers elicitation requests.
+#[derive(Clone)]
+struct Elicitor(Arc<dyn Fn(ElicitRequestParams) -> BoxFuture<'static, ElicitResult> + Send + Sync>);
+
+impl std::fmt::Debug for Elicitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Elicitor")
+    }
 }
 
 impl<H: SamplingHandler> SamplingClient<H> {
     /// A client that answers sampling with `handler` and nothing else.
     pub fn new(handler: H) -> Self {
-        Self { handler, inner: () }
+        Self {
+            handler,
+            inner: (),
+            elicitation: None,
+            roots: None,
+        }
     }
 }
 
@@ -124,7 +147,27 @@ impl<H: SamplingHandler, C: ClientHandler> SamplingClient<H, C> {
         SamplingClient {
             handler: self.handler,
             inner,
+            elicitation: self.elicitation,
+            roots: self.roots,
         }
+    }
+
+    /// Answers elicitation requests (form and URL mode) with `answer`, which stands for the
+    /// user: it gets the request (message, requested schema or URL) and returns the user's
+    /// action and content. Advertises the `elicitation` capability with both modes.
+    pub fn with_elicitation<F, Fut>(mut self, answer: F) -> Self
+    where
+        F: Fn(ElicitRequestParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ElicitResult> + Send + 'static,
+    {
+        self.elicitation = Some(Elicitor(Arc::new(move |request| Box::pin(answer(request)))));
+        self
+    }
+
+    /// Answers `roots/list` with `roots`, and advertises the `roots` capability.
+    pub fn with_roots(mut self, roots: impl IntoIterator<Item = Root>) -> Self {
+        self.roots = Some(roots.into_iter().collect());
+        self
     }
 
     /// The sampling handler.
@@ -279,6 +322,16 @@ impl<H: SamplingHandler, C: ClientHandler> ClientHandler for SamplingClient<H, C
             info.capabilities.sampling.take().unwrap_or_default();
         sampling.tools.get_or_insert_with(JsonObject::new);
         info.capabilities.sampling = Some(sampling);
+        if self.elicitation.is_some() {
+            info.capabilities.elicitation = Some(
+                ElicitationCapability::new()
+                    .with_form(FormElicitationCapability::new())
+                    .with_url(UrlElicitationCapability::new()),
+            );
+        }
+        if self.roots.is_some() {
+            info.capabilities.roots = Some(RootsCapabilities::default());
+        }
         info
     }
 
@@ -293,7 +346,14 @@ impl<H: SamplingHandler, C: ClientHandler> ClientHandler for SamplingClient<H, C
         &self,
         context: RequestContext<RoleClient>,
     ) -> impl Future<Output = Result<ListRootsResult, ErrorData>> + MaybeSendFuture + '_ {
-        self.inner.list_roots(context)
+        let roots = self.roots.clone();
+        let inner = self.inner.list_roots(context);
+        async move {
+            match roots {
+                Some(roots) => Ok(ListRootsResult::new(roots.to_vec())),
+                None => inner.await,
+            }
+        }
     }
 
     fn create_elicitation(
@@ -301,7 +361,13 @@ impl<H: SamplingHandler, C: ClientHandler> ClientHandler for SamplingClient<H, C
         request: ElicitRequestParams,
         context: RequestContext<RoleClient>,
     ) -> impl Future<Output = Result<ElicitResult, ErrorData>> + MaybeSendFuture + '_ {
-        self.inner.create_elicitation(request, context)
+        let elicitor = self.elicitation.clone();
+        async move {
+            match elicitor {
+                Some(Elicitor(answer)) => Ok(answer(request).await),
+                None => self.inner.create_elicitation(request, context).await,
+            }
+        }
     }
 
     async fn on_custom_request(

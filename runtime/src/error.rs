@@ -95,17 +95,50 @@ pub enum SampleErrorKind {
     Handler(crate::HandlerError),
     /// The LLM's answer does not follow the protocol (wrong role, missing tool_use blocks, ...).
     InvalidResponse(String),
+    /// The client did not declare the capability an awaited input needs: `elicitation`
+    /// (form), `elicitation.url` or `roots`.
+    MissingCapability(&'static str),
+    /// The client's answer to an elicitation or a roots request is malformed, or accepted
+    /// content does not match the requested schema.
+    InvalidInput(String),
+    /// A tool needs the user's approval, the client cannot be asked (no `elicitation`
+    /// capability) and the loop was told to fail then
+    /// ([`NoElicitation::Fail`](crate::input::NoElicitation::Fail)).
+    ApprovalUnavailable {
+        /// The tool that needed approval.
+        tool: String,
+    },
     /// The loop reached its iterations cap without an answer.
     MaxIterations(u32),
     /// On protocol 2026-07-28, the client's round budget ran out before the loop's answer
     /// (see `Sampler::round_budget`).
     RoundBudget(u32),
+    /// On protocol 2026-07-28, the client never answered an input request validly (the
+    /// answer was missing or malformed, and asking again used up the rounds it drives).
+    ClientNoValidAnswer {
+        /// The rounds the client drives (`Sampler::round_budget`).
+        rounds: u32,
+        /// What was wrong with the last answer.
+        reason: String,
+    },
+    /// On protocol 2026-07-28, the sealed `requestState` that would carry the loop to the next
+    /// round is larger than the cap.
+    StateTooLarge {
+        /// The state's size in bytes.
+        bytes: usize,
+        /// The cap ([`Sampler::max_state_bytes`](crate::Sampler::max_state_bytes)).
+        limit: usize,
+    },
     /// The MCP request was cancelled.
     Cancelled,
     /// An LLM request was not answered within its time limit
     /// ([`Sampler::llm_timeout`](crate::Sampler::llm_timeout)); the client was sent
     /// `notifications/cancelled` for it.
     LlmTimeout(std::time::Duration),
+    /// The user (or the client) did not answer an elicitation or roots request within its
+    /// time limit ([`DEFAULT_INPUT_TIMEOUT`](crate::input::DEFAULT_INPUT_TIMEOUT)); the
+    /// client was sent `notifications/cancelled` for it.
+    InputTimeout(std::time::Duration),
     /// The loop ran past its deadline ([`SampleRequest::deadline`](crate::SampleRequest::deadline)).
     DeadlineExceeded,
     /// One LLM reply made more tool calls than the loop allows; none of them ran.
@@ -245,6 +278,22 @@ impl fmt::Display for SampleError {
             SampleErrorKind::InvalidResponse(reason) => {
                 write!(f, "the LLM's response is invalid: {reason}")
             }
+            SampleErrorKind::MissingCapability(capability) => write!(
+                f,
+                "the client did not declare the `{capability}` capability this request needs"
+            ),
+            SampleErrorKind::InputTimeout(limit) => write!(
+                f,
+                "the client did not answer within {limit:?}; the request was cancelled"
+            ),
+            SampleErrorKind::InvalidInput(reason) => {
+                write!(f, "the client's input is invalid: {reason}")
+            }
+            SampleErrorKind::ApprovalUnavailable { tool } => write!(
+                f,
+                "tool '{tool}' needs the user's approval, and the client cannot be asked (it \
+                 did not declare the `elicitation` capability)"
+            ),
             SampleErrorKind::MaxIterations(cap) => write!(
                 f,
                 "sampling exceeded the maximum of {cap} iterations without a final answer"
@@ -253,6 +302,17 @@ impl fmt::Display for SampleError {
                 f,
                 "sampling used the {rounds} rounds the client drives (`Sampler::round_budget`) \
                  without a final answer"
+            ),
+            SampleErrorKind::ClientNoValidAnswer { rounds, reason } => write!(
+                f,
+                "the client did not answer the sampling request validly within the {rounds} \
+                 rounds it drives: {reason}"
+            ),
+            SampleErrorKind::StateTooLarge { bytes, limit } => write!(
+                f,
+                "the multi round-trip state (requestState) would be {bytes} bytes, over the cap \
+                 of {limit} (`Sampler::max_state_bytes`); raise the cap, or keep the loop \
+                 smaller (`max_history_bytes`, `max_tool_result_bytes`)"
             ),
             SampleErrorKind::Cancelled => f.write_str("the request was cancelled"),
             SampleErrorKind::LlmTimeout(limit) => write!(

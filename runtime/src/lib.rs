@@ -15,6 +15,7 @@ pub use rmcp;
 
 mod channel;
 mod error;
+pub mod input;
 pub mod message;
 mod sampling;
 pub mod tools;
@@ -25,6 +26,7 @@ mod typed;
 pub use channel::handler::{HandlerContext, HandlerError, SamplingHandler};
 pub use channel::roundtrip::{ReplyError, SamplingContext, ToolReply};
 pub use error::{SampleError, SampleErrorKind, ToolError};
+pub use input::Elicitation;
 pub use message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall, ToolResult,
 };
@@ -53,8 +55,8 @@ pub mod schema {
 /// the limits that force its answer, and what a step hook sees.
 pub mod control {
     pub use crate::sampling::control::{
-        AnyResult, LoopUsage, ResultOf, StepContext, StepUsage, TruncatedAnswer, UsageLimits,
-        Validated,
+        AnyResult, FinalResponseWithTools, LoopUsage, ResultOf, StepContext, StepUsage,
+        TruncatedAnswer, UsageLimits, Validated,
     };
 }
 

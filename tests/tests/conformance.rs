@@ -3,9 +3,11 @@
 //! whose sampling tools run our loop through the client's LLM.
 //!
 //! - `tools-call-sampling` (2025-06-18 / 2025-11-25): must pass.
-//! - `input-required-result-basic-sampling` (2026-07-28, multi round-trip): fails for now, since
-//!   the framework has no multi round-trip channel yet; the test pins that verdict and the reason
-//!   the server gives, so it fails loudly the day the channel lands and must be turned around.
+//! - `tools-call-elicitation`, `elicitation-sep1034-defaults`, `elicitation-sep1330-enums`
+//!   (2025-11-25): must pass.
+//! - The 14 2026-07-28 multi round-trip (`input-required-result-*`) scenarios: must pass, the
+//!   prompt of `-non-tool-request` included, with one WARNING: `-ignore-extra-params` (an answer sent without the `requestState` that asked for
+//!   it is not trusted: it could approve a tool call nobody was asked about).
 //!
 //! The suite runs with the Node 22 the lock pins (`node_modules/.bin/node`). Without
 //! `tests/peers/conformance/node_modules` those two tests fail and say to run
@@ -70,10 +72,71 @@ fn tools_call_sampling_scenario_passes() {
 /// sealed `requestState`, completes when retried with the answer, asks only through the
 /// capabilities the request declares, and refuses a tampered state with a JSON-RPC error.
 #[test]
-fn input_required_sampling_scenarios_pass() {
+fn input_required_scenarios_pass() {
     let Some(cli) = conformance_cli() else { return };
     let server = ConformanceServer::start();
     for (scenario, checks) in [
+        (
+            "input-required-result-basic-elicitation",
+            &[
+                "sep-2322-elicitation-incomplete",
+                "sep-2322-elicitation-complete",
+            ][..],
+        ),
+        (
+            "input-required-result-basic-list-roots",
+            &[
+                "sep-2322-list-roots-incomplete",
+                "sep-2322-list-roots-complete",
+            ][..],
+        ),
+        (
+            "input-required-result-request-state",
+            &[
+                "sep-2322-request-state-incomplete",
+                "sep-2322-request-state-complete",
+            ][..],
+        ),
+        (
+            "input-required-result-multiple-input-requests",
+            &[
+                "sep-2322-multiple-inputs-incomplete",
+                "sep-2322-multiple-inputs-complete",
+            ][..],
+        ),
+        (
+            "input-required-result-multi-round",
+            &[
+                "sep-2322-multi-round-r1",
+                "sep-2322-multi-round-r2",
+                "sep-2322-multi-round-r3",
+            ][..],
+        ),
+        (
+            "input-required-result-missing-input-response",
+            &["sep-2322-missing-response-rerequests"][..],
+        ),
+        (
+            "input-required-result-result-type",
+            &["sep-2322-result-type-included"][..],
+        ),
+        (
+            "input-required-result-unsupported-methods",
+            &["sep-2322-not-on-unsupported-requests"][..],
+        ),
+        (
+            "input-required-result-validate-input",
+            &[
+                "sep-2322-validate-input-responses",
+                "sep-2322-error-on-protocol-error",
+            ][..],
+        ),
+        (
+            "input-required-result-non-tool-request",
+            &["sep-2322-non-tool-incomplete", "sep-2322-non-tool-complete"][..],
+        ),
+        // Its one check is a WARNING by design (see the module documentation).
+        ("input-required-result-ignore-extra-params", &[][..]),
         (
             "input-required-result-basic-sampling",
             &["sep-2322-sampling-incomplete", "sep-2322-sampling-complete"][..],
@@ -130,6 +193,50 @@ fn input_required_sampling_scenarios_pass() {
         json!([{"type": "text", "text": "LLM response: The capital of France is Paris."}]),
         "{report}"
     );
+}
+
+/// The elicitation scenarios of protocol 2025-11-25, where the server pushes
+/// `elicitation/create` to the client: a form typed by a Rust struct, with defaults (SEP-1034)
+/// and every enum shape (SEP-1330).
+#[test]
+fn elicitation_scenarios_pass() {
+    let Some(cli) = conformance_cli() else { return };
+    let server = ConformanceServer::start();
+    for (scenario, checks) in [
+        ("tools-call-elicitation", &["tools-call-elicitation"][..]),
+        (
+            "elicitation-sep1034-defaults",
+            &[
+                "elicitation-sep1034-string-default",
+                "elicitation-sep1034-integer-default",
+                "elicitation-sep1034-number-default",
+                "elicitation-sep1034-enum-default",
+                "elicitation-sep1034-boolean-default",
+            ][..],
+        ),
+        (
+            "elicitation-sep1330-enums",
+            &[
+                "elicitation-sep1330-untitled-single",
+                "elicitation-sep1330-titled-single",
+                "elicitation-sep1330-legacy-enumnames",
+                "elicitation-sep1330-untitled-multi",
+                "elicitation-sep1330-titled-multi",
+            ][..],
+        ),
+    ] {
+        let run = cli.run(scenario, &server.url);
+        let report = run.describe(&server);
+        assert!(run.status.success(), "{scenario} failed:\n{report}");
+        for id in checks {
+            assert_eq!(
+                run.check(id, &report)["status"],
+                "SUCCESS",
+                "{scenario}: {report}"
+            );
+        }
+        assert_eq!(run.check("wire-schema-valid", &report)["status"], "SUCCESS");
+    }
 }
 
 /// The installed conformance suite: the Node the lock pins and the CLI's entry point.
@@ -294,10 +401,18 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         names,
         [
             "add_and_report",
+            "test_elicitation",
+            "test_elicitation_sep1034_defaults",
+            "test_elicitation_sep1330_enums",
             "test_input_required_result_capabilities",
+            "test_input_required_result_elicitation",
+            "test_input_required_result_list_roots",
+            "test_input_required_result_multi_round",
+            "test_input_required_result_multiple_inputs",
+            "test_input_required_result_request_state",
             "test_input_required_result_sampling",
             "test_input_required_result_tampered_state",
-            "test_sampling"
+            "test_sampling",
         ],
         "the server keeps serving its tools"
     );

@@ -357,6 +357,48 @@ async fn a_required_step_answered_in_text_is_nudged_and_asked_again() {
     assert!(err.to_string().contains("\"still no\""), "{err}");
 }
 
+#[tokio::test]
+async fn a_required_loop_out_of_turns_fails_instead_of_contradicting_its_nudge() {
+    // Three requests at most, and an LLM that never calls a tool: the third, last request
+    // would have to send `tool_choice: none` under a nudge that says a call is required.
+    let llm = ScriptedLlm::new()
+        .then_text("one")
+        .then_text("two")
+        .then_text("three");
+    let err = sampler(&llm)
+        .standalone()
+        .tools([add_tool()])
+        .tool_choice(ToolChoice::Required)
+        .max_iterations(3)
+        .sample_text("1 + 2?")
+        .await
+        .unwrap_err();
+    let SampleErrorKind::NoToolCall { text } = err.kind() else {
+        panic!("{err:?}");
+    };
+    assert_eq!(text, "two");
+    // No request whose messages ask for a tool call while its tool_choice forbids one.
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.tool_choice, Some(ToolChoice::Required));
+    }
+    assert_eq!(err.usage().llm_calls, 2);
+
+    // A last request with nothing pending still forces the text answer.
+    let llm = ScriptedLlm::new().then_text("3");
+    let done = sampler(&llm)
+        .standalone()
+        .tools([add_tool()])
+        .tool_choice(ToolChoice::Required)
+        .max_iterations(1)
+        .sample_text("1 + 2?")
+        .await
+        .unwrap();
+    assert_eq!(done.text, "3");
+    assert_eq!(llm.requests()[0].tool_choice, Some(ToolChoice::None));
+}
+
 // ---- Validators ------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -4,16 +4,20 @@
 //!
 //! Recordings (`tests/fixtures/real-llm/`): a typed loop of two rounds (a tool call, then
 //! `final_response`); a response cut by the token limit in the middle of its fifth parallel
-//! tool call; text answers to `tool_choice: required` requests, one of them cut by the limit.
+//! tool call; text answers to `tool_choice: required` requests, one of them cut by the limit;
+//! a `final_response` sent beside the tool call whose result it needed (and contradicts); a
+//! text loop whose `required` requests the model answered in text until its last request.
 
 #[allow(dead_code)] // shared with the handler tests; this file uses a few
 mod provider_support;
 
 use provider_support::*;
-use rmcp_sampling::control::TruncatedAnswer;
+use rmcp_sampling::control::{FinalResponseWithTools, TruncatedAnswer};
 use rmcp_sampling::message::{StopReason, ToolChoice};
 use rmcp_sampling::providers::OpenAiHandler;
-use rmcp_sampling::{SampleError, Sampler, Step, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{
+    SampleError, SampleErrorKind, Sampler, Step, ToolError, sampling_tool, structured_result,
+};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -50,6 +54,19 @@ fn truncated_parallel_calls() -> Exchange {
 fn required_not_forced() -> Vec<Exchange> {
     recording(include_str!(
         "../fixtures/real-llm/wire-required-not-forced.json"
+    ))
+}
+
+fn final_response_beside_tool_call() -> Exchange {
+    recording(include_str!(
+        "../fixtures/real-llm/wire-final-response-beside-tool-call.json"
+    ))
+    .remove(0)
+}
+
+fn required_text_loop() -> Vec<Exchange> {
+    recording(include_str!(
+        "../fixtures/real-llm/wire-required-text-loop.json"
     ))
 }
 
@@ -210,11 +227,13 @@ async fn recorded_truncated_parallel_calls_keep_the_complete_ones() {
         ]
     );
 
-    // The typed loop takes the first valid final_response instead of failing.
+    // Told to accept a final_response beside other calls, the typed loop takes the first
+    // valid one instead of failing on the cut call.
     let done = sampler
         .standalone()
         .max_tokens(200)
         .tools([lookup_weather_tool()])
+        .on_final_response_with_tools(FinalResponseWithTools::Accept)
         .sample::<Report>(QUESTION)
         .await
         .unwrap();
@@ -338,6 +357,115 @@ async fn recorded_required_step_answered_in_text_is_nudged() {
         "{nudge}"
     );
     assert_eq!(sent[2]["tool_choice"], "auto");
+}
+
+#[tokio::test]
+async fn recorded_final_response_beside_its_tool_call_is_set_aside() {
+    // The model called lookup_weather and, in the same reply, answered 31 °C: the tool says
+    // -3 °C. The second reply is the model's recorded answer once it has seen that result
+    // (from the two-round recording, same prompt).
+    let beside = final_response_beside_tool_call();
+    let names: Vec<&str> = beside.response["choices"][0]["message"]["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|call| call["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["lookup_weather", "final_response", "final_response"]
+    );
+    let answer = typed_loop().remove(1).response;
+    let server = llama_server([beside.response.clone(), answer]).await;
+    let done = gemma(&server)
+        .standalone()
+        .system_prompt(SYSTEM)
+        .temperature(0.0)
+        .max_tokens(120)
+        .tools([lookup_weather_tool()])
+        .sample::<Report>(QUESTION)
+        .await
+        .unwrap();
+    assert_eq!(done.result.temperature_c, -3, "not the 31 °C given blind");
+    assert_eq!(done.steps, 2);
+
+    let sent = bodies(&server).await;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0]["messages"].as_array().unwrap(),
+        &without_few_shot(&beside.request)
+    );
+    // The tool's result and, for each final_response, why it was not taken.
+    let results: Vec<(&str, &str)> = sent[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| {
+            (
+                m["tool_call_id"].as_str().unwrap(),
+                m["content"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert_eq!(
+        results[0],
+        (
+            "UlkHFK5X7tgCNmUyEe0aDwzhllnrfswP",
+            "Oslo: -3 °C, snow, wind 20 km/h"
+        )
+    );
+    for (id, (call_id, note)) in [
+        "2mOlGRP9Ym67DP8s5SROQ2Ic0L063Lme",
+        "xZlT0bkPS546dI11uiYuf6Wqu8XtmgbQ",
+    ]
+    .iter()
+    .zip(&results[1..])
+    {
+        assert_eq!(call_id, id);
+        assert_mentions(note, &["Not accepted", "call final_response again"]);
+    }
+}
+
+#[tokio::test]
+async fn recorded_text_loop_that_never_honours_required_fails_without_a_contradiction() {
+    // Recorded with 4 requests at most: three `required` requests answered in text, then a
+    // last one that sent `tool_choice: none` under a nudge saying a tool call is required.
+    let recorded = required_text_loop();
+    assert_eq!(recorded[3].request["tool_choice"], "none");
+    let server = llama_server(recorded.iter().map(|e| e.response.clone())).await;
+    let err = gemma(&server)
+        .standalone()
+        .system_prompt(
+            "You are a weather assistant. Call lookup_weather, then answer in one sentence.",
+        )
+        .temperature(0.0)
+        .max_tokens(120)
+        .stop_sequences(["</tool_call>"])
+        .tools([lookup_weather_tool()])
+        .tool_choice(ToolChoice::Required)
+        .max_iterations(4)
+        .sample_text("What is the weather in Oslo?")
+        .await
+        .unwrap_err();
+    let SampleErrorKind::NoToolCall { text } = err.kind() else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        text,
+        recorded[2].response["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+    );
+    // The three requests that could be honoured went out as recorded; the contradictory last
+    // one did not.
+    let sent = bodies(&server).await;
+    assert_eq!(sent.len(), 3);
+    for (ours, theirs) in sent.iter().zip(&recorded) {
+        assert_eq!(ours["tool_choice"], "required");
+        assert_eq!(ours["messages"], theirs.request["messages"]);
+    }
 }
 
 // ---- parallel_tool_calls ----------------------------------------------------------------

@@ -383,6 +383,41 @@ async fn the_last_affordable_round_forces_the_answer() {
     client2.cancel().await.unwrap();
 }
 
+#[tokio::test]
+async fn a_final_response_set_aside_still_ends_within_the_rounds() {
+    // An LLM that always answers beside another call: each answer is set aside while a round
+    // is left to answer again, and the last affordable round (only final_response offered)
+    // takes it, so setting aside never runs the client out of rounds.
+    let llm = ScriptedLlm::from_fn(|request| {
+        let turn = request.messages.len();
+        Ok(reply::tool_uses([
+            (format!("add_{turn}"), "add", json!({"a": 1, "b": 1})),
+            (
+                format!("final_{turn}"),
+                "final_response",
+                json!({"sum": 2, "reason": format!("turn {turn}")}),
+            ),
+        ]))
+    });
+    let server = Server::new(Sampler::new().round_budget(4));
+    let client = modern(server, SamplingClient::new(llm.clone())).await;
+    let result = within(client.call_tool(call("verdict", json!({"prompt": "1 + 1?"}))))
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
+    assert_eq!(text_of(&result), "2 (turn 5)");
+    let offered: Vec<_> = llm.requests().iter().map(|r| r.tool_names()).collect();
+    assert_eq!(
+        offered,
+        [
+            vec!["add", "counted", "final_response"],
+            vec!["add", "counted", "final_response"],
+            vec!["final_response"],
+        ]
+    );
+    client.cancel().await.unwrap();
+}
+
 /// Drives one round by hand: the input-required result of `params`.
 async fn once(
     client: &RunningService<RoleClient, SamplingClient<ScriptedLlm>>,

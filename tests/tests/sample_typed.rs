@@ -1,6 +1,7 @@
 //! Typed results through the loop: `final_response`, validation retries and their counter,
 //! text nudges, and `final_response` beside other tools.
 
+use rmcp_sampling::control::FinalResponseWithTools;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::ScriptedLlm;
 use rmcp_sampling::{Role, SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
@@ -257,8 +258,83 @@ async fn text_answers_are_nudged_three_times_then_fail() {
     assert_eq!(llm.request_count(), 4);
 }
 
+/// The texts and error flags of the tool results in `message`.
+fn result_texts(message: &rmcp_sampling::Message) -> Vec<(String, bool)> {
+    message
+        .results()
+        .into_iter()
+        .map(|r| (r.text_content(), r.is_error))
+        .collect()
+}
+
 #[tokio::test]
-async fn other_tools_in_the_same_response_run_before_the_answer_is_taken() {
+async fn a_final_response_beside_other_tools_is_set_aside_until_their_results_are_seen() {
+    // Its payload is invalid, and no retry is allowed: being set aside is not a failed try.
+    let llm = ScriptedLlm::new()
+        .then_tool_uses([
+            ("add", json!({"a": 2, "b": 3})),
+            ("final_response", json!({"label": "blind", "score": 7})),
+        ])
+        .then_tool_use("final_response", json!({"label": "five", "score": 1}));
+    let sampler = Sampler::with_handler(llm.clone());
+    let out = sampler
+        .standalone()
+        .tools([add_tool()])
+        .result_retries(0)
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "five");
+    assert_eq!(out.steps, 2);
+    assert_eq!(out.usage.tool_calls, 1);
+    let second = &llm.requests()[1];
+    assert_eq!(second.tool_names(), ["add", "final_response"]);
+    let texts = result_texts(second.messages.last().unwrap());
+    assert_eq!(texts[0], ("5".to_owned(), false));
+    assert!(texts[1].1, "{texts:?}");
+    assert!(
+        texts[1]
+            .0
+            .starts_with("Not accepted: this reply also called other tools"),
+        "{texts:?}"
+    );
+}
+
+#[tokio::test]
+async fn on_the_last_step_a_final_response_beside_other_tools_is_judged() {
+    // Only final_response is offered there and no request follows: nothing to wait for.
+    let beside = || {
+        ScriptedLlm::new().then_tool_uses([
+            ("add", json!({"a": 2, "b": 3})),
+            ("final_response", json!({"label": "late", "score": 0.4})),
+        ])
+    };
+    let llm = beside();
+    let out = Sampler::with_handler(llm.clone())
+        .standalone()
+        .tools([add_tool()])
+        .max_iterations(1)
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "late");
+    assert_eq!(llm.requests()[0].tool_names(), ["final_response"]);
+
+    // The server-wide default takes the old behaviour on every step.
+    let llm = beside();
+    let out = Sampler::with_handler(llm.clone())
+        .on_final_response_with_tools(FinalResponseWithTools::Accept)
+        .standalone()
+        .tools([add_tool()])
+        .sample::<Verdict>("judge")
+        .await
+        .unwrap();
+    assert_eq!(out.result.label, "late");
+    assert_eq!(llm.request_count(), 1);
+}
+
+#[tokio::test]
+async fn accepted_beside_other_tools_they_run_before_the_answer_is_taken() {
     let llm = ScriptedLlm::new().then_tool_uses([
         ("add", json!({"a": 2, "b": 3})),
         ("final_response", json!({"label": "ok", "score": 0.1})),
@@ -268,16 +344,12 @@ async fn other_tools_in_the_same_response_run_before_the_answer_is_taken() {
     let out = sampler
         .standalone()
         .tools([add_tool()])
+        .on_final_response_with_tools(FinalResponseWithTools::Accept)
         .sample::<Verdict>("judge")
         .await
         .unwrap();
     assert_eq!(out.result.label, "ok", "the first final_response counts");
-    let results = out.history.last().unwrap();
-    let texts: Vec<(String, bool)> = results
-        .results()
-        .into_iter()
-        .map(|r| (r.text_content(), r.is_error))
-        .collect();
+    let texts = result_texts(out.history.last().unwrap());
     assert_eq!(
         texts,
         [

@@ -13,7 +13,7 @@ use crate::attr::{self, crate_value, flag, set_once, string_value, unknown_key};
 use crate::ctxt::Ctxt;
 
 const TOOL_KEYS: &str =
-    "`name = \"...\"`, `description = \"...\"`, `sequential` or `crate = \"...\"`";
+    "`name = \"...\"`, `description = \"...\"`, `sequential`, `approval` or `crate = \"...\"`";
 const ARG_KEYS: &str = "`description = \"...\"`, `default` or `rename = \"...\"`";
 
 /// The keys of `#[sampling_tool(...)]`.
@@ -25,6 +25,8 @@ pub(crate) struct ToolArgs {
     pub(crate) description: Option<LitStr>,
     /// `sequential`: the key itself, so that checks can point at it.
     pub(crate) sequential: Option<Ident>,
+    /// `approval`: the key itself, so that checks can point at it.
+    pub(crate) approval: Option<Ident>,
     /// `crate = "..."`: the path of `rmcp_sampling`, instead of the one found in `Cargo.toml`.
     pub(crate) krate: Option<Path>,
 }
@@ -63,6 +65,16 @@ pub(crate) fn parse_tool_args(cx: &mut Ctxt, tokens: TokenStream) -> ToolArgs {
                 set_once(
                     cx,
                     &mut args.sequential,
+                    &key,
+                    Some(key.clone()),
+                    "#[sampling_tool]",
+                );
+            }
+            "approval" => {
+                flag(cx, &meta, &key, "#[sampling_tool(approval)]")?;
+                set_once(
+                    cx,
+                    &mut args.approval,
                     &key,
                     Some(key.clone()),
                     "#[sampling_tool]",

@@ -15,177 +15,42 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Ident, ReturnType};
 
-use super::model::{Tool, last_segment_named};
+use super::model::{Param, Tool, last_segment_named};
 use crate::paths::Paths;
 
 /// The function and its tool constructor.
 pub(crate) fn tool(tool: &Tool) -> TokenStream {
     let paths = Paths::resolve(tool.args.krate.as_ref());
     let private = paths.private();
+    let names = Names::new();
+    let params: Vec<ParamCode> = tool
+        .params
+        .iter()
+        .enumerate()
+        .filter_map(|(index, param)| Some((index, param.ident.as_ref()?, param.json_name()?)))
+        .enumerate()
+        .map(|(position, (index, ident, json_name))| {
+            let param = &tool.params[index];
+            ParamCode::new(param, ident, json_name, index, position, &names, &private)
+        })
+        .collect();
     let func = &tool.func;
-    let sig = &func.sig;
-    let fn_ident = &sig.ident;
+    let head = constructor_head(tool, &paths);
+    let schema_fn = Ident::new("__sampling_tool_schema", Span::mixed_site());
+    let cache = Ident::new("__SAMPLING_TOOL_SCHEMA", Span::mixed_site());
     let (name, _) = tool.name();
     let description = match tool.description() {
         Some(description) => quote!(::core::option::Option::Some(#description)),
         None => quote!(::core::option::Option::None),
     };
     let sequential = tool.args.sequential.is_some();
-
-    let args_var = Ident::new("__args", Span::mixed_site());
-    let index_var = Ident::new("__index", Span::mixed_site());
-    let value_var = Ident::new("__value", Span::mixed_site());
-    let param_var = Ident::new("__param", Span::mixed_site());
-    let generator = Ident::new("__generator", Span::mixed_site());
-    let error = Ident::new("__error", Span::mixed_site());
-    let given = Ident::new("__given", Span::mixed_site());
-    let object = Ident::new("__object", Span::mixed_site());
-    let none = quote!(::core::option::Option::None);
-    let some = quote!(::core::option::Option::Some);
-
-    let mut json_names = Vec::new();
-    let mut slots = Vec::new();
-    let mut arms = Vec::new();
-    let mut takes = Vec::new();
-    let mut values = Vec::new();
-    let mut defaults = Vec::new();
-    let mut properties = Vec::new();
-    for (index, param) in tool.params.iter().enumerate() {
-        let (Some(ident), Some(json_name), ty) = (&param.ident, param.json_name(), &param.ty)
-        else {
-            continue;
-        };
-        let slot = Ident::new(&format!("__slot_{index}"), Span::mixed_site());
-        let value = Ident::new(&format!("__value_{index}"), Span::mixed_site());
-        // Decoding and the schema go through `__private::ToolParam`, named at the parameter's
-        // type (whose tokens keep their span): a type that is not `Deserialize + JsonSchema`
-        // gets one error, there, with the fix.
-        let param_trait = quote_spanned!(ty.span()=> #private::ToolParam);
-        let position = json_names.len();
-        slots.push(quote!(let mut #slot: ::core::option::Option<#ty> = #none;));
-        arms.push(quote! {
-            #position => {
-                let mut #param_var = #private::Param::new(#json_name);
-                match <#ty as #param_trait>::deserialize_param(#param_var.deserializer(#value_var)) {
-                    ::core::result::Result::Ok(#value_var) => #slot = #some(#value_var),
-                    ::core::result::Result::Err(#error) => {
-                        return ::core::result::Result::Err(#param_var.error(#error));
-                    }
-                }
-            }
-        });
-        // A missing `Option` is `None`, a missing `default` parameter its default value,
-        // any other missing parameter an error (in declaration order, after the arguments).
-        // `#[arg(default)]` goes through a local function whose body is spanned at the type:
-        // a type without `Default` gets one error there.
-        let (take, optional, default) = if param.arg.default.is_some() {
-            let default_fn = Ident::new(
-                &format!("__sampling_tool_default_{}", ident.unraw()),
-                Span::call_site(),
-            );
-            defaults.push(quote_spanned! {ty.span()=>
-                fn #default_fn() -> #ty {
-                    ::core::default::Default::default()
-                }
-            });
-            (
-                quote!(let #value = match #slot { #some(#given) => #given, #none => #default_fn() };),
-                true,
-                quote!({
-                    #[allow(unused_imports)]
-                    use #private::NotSerialize as _;
-                    #private::MaybeSerialize(#default_fn()).to_json()
-                }),
-            )
-        } else if param.is_option() {
-            (
-                quote!(let #value = match #slot { #some(#given) => #given, #none => ::core::default::Default::default() };),
-                true,
-                none.clone(),
-            )
-        } else {
-            (
-                quote! {
-                    let #value = match #slot {
-                        #some(#given) => #given,
-                        #none => return #private::invalid_arguments(#private::missing_field(#json_name)),
-                    };
-                },
-                false,
-                none.clone(),
-            )
-        };
-        takes.push(take);
-        // The property's schema, as the schemars derive made it for a field: the doc
-        // comment (title and description), or the `description` key.
-        let doc = match param.arg.description {
-            Some(_) => None,
-            None => crate::docs::schemars_doc(&param.docs),
-        };
-        let doc = match doc {
-            Some(doc) => quote!(#some(#doc)),
-            None => none.clone(),
-        };
-        let key_description = match &param.arg.description {
-            Some(description) => quote!(#some(#description)),
-            None => none.clone(),
-        };
-        properties.push(quote! {
-            #private::property(
-                &mut #object,
-                #json_name,
-                <#ty as #param_trait>::param_schema(#generator),
-                #optional,
-                #doc,
-                #key_description,
-                #default,
-            );
-        });
-        json_names.push(json_name);
-        values.push(value);
-    }
-
-    let call = match &tool.receiver {
-        Some(_) => quote!(Self::#fn_ident(self, #(#values),*)),
-        // Named as a value, at the attribute: inside an `impl`, where a function without
-        // `self` is not in scope by its bare name, rustc then says "cannot find value `add`"
-        // at `#[sampling_tool]` and points at the function as an associated function of
-        // `Self`, rather than guessing at a method call. (An attribute cannot tell that it is
-        // inside an `impl`, and rustc's message for a name it cannot find is fixed.)
-        None => {
-            let function = Ident::new("__function", Span::mixed_site());
-            let mut by_name = fn_ident.clone();
-            by_name.set_span(Span::call_site());
-            quote!({
-                let #function = #by_name;
-                #function(#(#values),*)
-            })
-        }
-    };
-    let call = match sig.asyncness {
-        Some(_) => quote!(#call.await),
-        None => call,
-    };
-    let ret = Ident::new("__ret", Span::mixed_site());
-    let output = output(&sig.output, &ret, &private);
-    let head = constructor_head(tool, &paths);
-    let schema_fn = Ident::new("__sampling_tool_schema", Span::mixed_site());
-    let cache = Ident::new("__SAMPLING_TOOL_SCHEMA", Span::mixed_site());
-    let future = Ident::new("__future", Span::mixed_site());
-    let decode = if json_names.is_empty() {
-        // Nothing to set: any argument is unknown.
-        quote!(&mut |_, _| ::core::result::Result::Ok(()))
-    } else {
-        quote! {
-            &mut |#index_var: usize, #value_var: #private::serde_json::Value| {
-                match #index_var {
-                    #(#arms)*
-                    _ => {}
-                }
-                ::core::result::Result::Ok(())
-            }
-        }
-    };
+    let approval = tool.args.approval.is_some();
+    let defaults = params.iter().filter_map(|param| param.default_fn.as_ref());
+    let properties = params.iter().map(|param| &param.property);
+    let Names {
+        generator, object, ..
+    } = &names;
+    let call_closure = call_closure(tool, &params, &names, &private);
     quote! {
         #func
 
@@ -206,24 +71,327 @@ pub(crate) fn tool(tool: &Tool) -> TokenStream {
                 #name,
                 #description,
                 #sequential,
+                #approval,
                 &#cache,
                 #schema_fn,
-                move |#args_var: #private::JsonObject| {
-                    #(#slots)*
-                    if let ::core::result::Result::Err(message) =
-                        #private::decode_args(#args_var, &[#(#json_names),*], #decode)
-                    {
-                        return #private::invalid_arguments(message);
-                    }
-                    #(#takes)*
-                    let #future: #private::ToolFuture<'_> = ::std::boxed::Box::pin(async move {
-                        let #ret = #call;
-                        #output
-                    });
-                    #future
-                },
+                #call_closure,
             )
         }
+    }
+}
+
+/// The local names of the generated code, at `Span::mixed_site()`: the user's code cannot
+/// see them, nor they the user's.
+struct Names {
+    args: Ident,
+    index: Ident,
+    value: Ident,
+    param: Ident,
+    generator: Ident,
+    error: Ident,
+    given: Ident,
+    object: Ident,
+}
+
+impl Names {
+    fn new() -> Self {
+        let local = |name: &str| Ident::new(name, Span::mixed_site());
+        Self {
+            args: local("__args"),
+            index: local("__index"),
+            value: local("__value"),
+            param: local("__param"),
+            generator: local("__generator"),
+            error: local("__error"),
+            given: local("__given"),
+            object: local("__object"),
+        }
+    }
+}
+
+/// The code of one parameter the LLM fills in, in each place it appears.
+struct ParamCode {
+    /// Its JSON property name.
+    json_name: String,
+    /// `let mut __slot_N: Option<T> = None;`, where the decoded argument goes.
+    slot: TokenStream,
+    /// The arm of the decoding `match` for its position.
+    arm: TokenStream,
+    /// `let __value_N = ...;`: the slot's value, or what a missing argument means.
+    take: TokenStream,
+    /// The binding `take` defines, passed to the function.
+    value: Ident,
+    /// For `#[arg(default)]`: a local function that makes the default value.
+    default_fn: Option<TokenStream>,
+    /// Its property in the input schema.
+    property: TokenStream,
+}
+
+/// What a missing argument means for a parameter.
+struct Missing {
+    /// `let __value_N = ...;`
+    take: TokenStream,
+    /// Whether the parameter may be left out (not in `required`).
+    optional: bool,
+    /// The default value as JSON, for the schema (`None` when there is none).
+    default_json: TokenStream,
+    /// The local function that makes the default value.
+    default_fn: Option<TokenStream>,
+}
+
+impl ParamCode {
+    fn new(
+        param: &Param,
+        ident: &Ident,
+        json_name: String,
+        index: usize,
+        position: usize,
+        names: &Names,
+        private: &TokenStream,
+    ) -> Self {
+        let ty = &param.ty;
+        let slot = Ident::new(&format!("__slot_{index}"), Span::mixed_site());
+        let value = Ident::new(&format!("__value_{index}"), Span::mixed_site());
+        // Decoding and the schema go through `__private::ToolParam`, named at the parameter's
+        // type (whose tokens keep their span): a type that is not `Deserialize + JsonSchema`
+        // gets one error, there, with the fix.
+        let param_trait = quote_spanned!(ty.span()=> #private::ToolParam);
+        let none = quote!(::core::option::Option::None);
+        let missing = missing(param, ident, &json_name, &slot, &value, names, private);
+        Self {
+            slot: quote!(let mut #slot: ::core::option::Option<#ty> = #none;),
+            arm: decode_arm(
+                ty,
+                &json_name,
+                position,
+                &slot,
+                &param_trait,
+                names,
+                private,
+            ),
+            property: property(param, &json_name, &missing, &param_trait, names, private),
+            take: missing.take,
+            default_fn: missing.default_fn,
+            json_name,
+            value,
+        }
+    }
+}
+
+/// The arm that decodes the argument at `position` into its parameter's slot, or returns the
+/// error that names it.
+fn decode_arm(
+    ty: &syn::Type,
+    json_name: &str,
+    position: usize,
+    slot: &Ident,
+    param_trait: &TokenStream,
+    names: &Names,
+    private: &TokenStream,
+) -> TokenStream {
+    let Names {
+        value,
+        param,
+        error,
+        ..
+    } = names;
+    let some = quote!(::core::option::Option::Some);
+    quote! {
+        #position => {
+            let mut #param = #private::Param::new(#json_name);
+            match <#ty as #param_trait>::deserialize_param(#param.deserializer(#value)) {
+                ::core::result::Result::Ok(#value) => #slot = #some(#value),
+                ::core::result::Result::Err(#error) => {
+                    return ::core::result::Result::Err(#param.error(#error));
+                }
+            }
+        }
+    }
+}
+
+/// A missing `Option` is `None`, a missing `default` parameter its default value, any other
+/// missing parameter an error (in declaration order, after the arguments). `#[arg(default)]`
+/// goes through a local function whose body is spanned at the type: a type without `Default`
+/// gets one error there.
+fn missing(
+    param: &Param,
+    ident: &Ident,
+    json_name: &str,
+    slot: &Ident,
+    value: &Ident,
+    names: &Names,
+    private: &TokenStream,
+) -> Missing {
+    let ty = &param.ty;
+    let given = &names.given;
+    let none = quote!(::core::option::Option::None);
+    let some = quote!(::core::option::Option::Some);
+    if param.arg.default.is_some() {
+        let default_fn = Ident::new(
+            &format!("__sampling_tool_default_{}", ident.unraw()),
+            Span::call_site(),
+        );
+        Missing {
+            take: quote!(let #value = match #slot { #some(#given) => #given, #none => #default_fn() };),
+            optional: true,
+            default_json: quote!({
+                #[allow(unused_imports)]
+                use #private::NotSerialize as _;
+                #private::MaybeSerialize(#default_fn()).to_json()
+            }),
+            default_fn: Some(quote_spanned! {ty.span()=>
+                fn #default_fn() -> #ty {
+                    ::core::default::Default::default()
+                }
+            }),
+        }
+    } else if param.is_option() {
+        Missing {
+            take: quote!(let #value = match #slot { #some(#given) => #given, #none => ::core::default::Default::default() };),
+            optional: true,
+            default_json: none,
+            default_fn: None,
+        }
+    } else {
+        Missing {
+            take: quote! {
+                let #value = match #slot {
+                    #some(#given) => #given,
+                    #none => return #private::invalid_arguments(#private::missing_field(#json_name)),
+                };
+            },
+            optional: false,
+            default_json: none,
+            default_fn: None,
+        }
+    }
+}
+
+/// The parameter's property, as the schemars derive made it for a field: the doc comment
+/// (title and description), or the `description` key.
+fn property(
+    param: &Param,
+    json_name: &str,
+    missing: &Missing,
+    param_trait: &TokenStream,
+    names: &Names,
+    private: &TokenStream,
+) -> TokenStream {
+    let ty = &param.ty;
+    let none = quote!(::core::option::Option::None);
+    let some = quote!(::core::option::Option::Some);
+    let doc = match param.arg.description {
+        Some(_) => None,
+        None => crate::docs::schemars_doc(&param.docs),
+    };
+    let doc = match doc {
+        Some(doc) => quote!(#some(#doc)),
+        None => none.clone(),
+    };
+    let key_description = match &param.arg.description {
+        Some(description) => quote!(#some(#description)),
+        None => none,
+    };
+    let Names {
+        object, generator, ..
+    } = names;
+    let Missing {
+        optional,
+        default_json,
+        ..
+    } = missing;
+    quote! {
+        #private::property(
+            &mut #object,
+            #json_name,
+            <#ty as #param_trait>::param_schema(#generator),
+            #optional,
+            #doc,
+            #key_description,
+            #default_json,
+        );
+    }
+}
+
+/// The closure the tool calls with the LLM's arguments: decode them into the slots, take
+/// each parameter's value, and return the call's future.
+fn call_closure(
+    tool: &Tool,
+    params: &[ParamCode],
+    names: &Names,
+    private: &TokenStream,
+) -> TokenStream {
+    let args = &names.args;
+    let slots = params.iter().map(|param| &param.slot);
+    let takes = params.iter().map(|param| &param.take);
+    let json_names = params.iter().map(|param| &param.json_name);
+    let decode = decode_closure(params, names, private);
+    let ret = Ident::new("__ret", Span::mixed_site());
+    let call = call(tool, params);
+    let output = output(&tool.func.sig.output, &ret, private);
+    let future = Ident::new("__future", Span::mixed_site());
+    quote! {
+        move |#args: #private::JsonObject| {
+            #(#slots)*
+            if let ::core::result::Result::Err(message) =
+                #private::decode_args(#args, &[#(#json_names),*], #decode)
+            {
+                return #private::invalid_arguments(message);
+            }
+            #(#takes)*
+            let #future: #private::ToolFuture<'_> = ::std::boxed::Box::pin(async move {
+                let #ret = #call;
+                #output
+            });
+            #future
+        }
+    }
+}
+
+/// The closure that decodes one argument, by its position among the parameters.
+fn decode_closure(params: &[ParamCode], names: &Names, private: &TokenStream) -> TokenStream {
+    if params.is_empty() {
+        // Nothing to set: any argument is unknown.
+        return quote!(&mut |_, _| ::core::result::Result::Ok(()));
+    }
+    let Names { index, value, .. } = names;
+    let arms = params.iter().map(|param| &param.arm);
+    quote! {
+        &mut |#index: usize, #value: #private::serde_json::Value| {
+            match #index {
+                #(#arms)*
+                _ => {}
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// The call of the function with the parameters' values, awaited when it is `async`.
+fn call(tool: &Tool, params: &[ParamCode]) -> TokenStream {
+    let sig = &tool.func.sig;
+    let fn_ident = &sig.ident;
+    let values = params.iter().map(|param| &param.value);
+    let call = match &tool.receiver {
+        Some(_) => quote!(Self::#fn_ident(self, #(#values),*)),
+        // Named as a value, at the attribute: inside an `impl`, where a function without
+        // `self` is not in scope by its bare name, rustc then says "cannot find value `add`"
+        // at `#[sampling_tool]` and points at the function as an associated function of
+        // `Self`, rather than guessing at a method call. (An attribute cannot tell that it is
+        // inside an `impl`, and rustc's message for a name it cannot find is fixed.)
+        None => {
+            let function = Ident::new("__function", Span::mixed_site());
+            let mut by_name = fn_ident.clone();
+            by_name.set_span(Span::call_site());
+            quote!({
+                let #function = #by_name;
+                #function(#(#values),*)
+            })
+        }
+    };
+    match sig.asyncness {
+        Some(_) => quote!(#call.await),
+        None => call,
     }
 }
 

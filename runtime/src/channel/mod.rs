@@ -21,10 +21,14 @@ use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use self::handler::check_messages;
+pub(crate) use self::roundtrip::Origin;
+use self::roundtrip::state::approval_key;
 use self::roundtrip::{Answer, Round, RoundHandle};
+use crate::input::{self, Ask};
 
 use crate::message::rmcp::{
-    request_to_rmcp, response_from_rmcp, tool_results_from_rmcp, tool_results_to_rmcp,
+    request_to_rmcp, response_from_rmcp, response_to_rmcp, tool_results_from_rmcp,
+    tool_results_to_rmcp,
 };
 use crate::message::{LlmRequest, LlmResponse, ToolResult};
 use crate::sampling::sampler::{HandlerMode, Sampler};
@@ -63,7 +67,7 @@ impl ClientView {
 }
 
 /// The multi round-trip round of the tool call `ctx` belongs to, when it has one.
-fn round_of(ctx: &RequestContext<RoleServer>) -> Option<&Arc<Round>> {
+pub(crate) fn round_of(ctx: &RequestContext<RoleServer>) -> Option<&Arc<Round>> {
     ctx.extensions.get::<RoundHandle>().map(|handle| &handle.0)
 }
 
@@ -175,8 +179,16 @@ impl<'a> Llm<'a> {
             ctx.map(ClientView::of),
             tools_offered,
         )?;
-        let round = match (decision, ctx.and_then(round_of)) {
-            (Decision::RoundTrip, Some(round)) => Some(RoundCall {
+        // On 2026-07-28 a body under `Sampler::reply` may suspend (for the client's LLM, an
+        // elicitation, an approval): every LLM turn is journaled then, the handler's too, so
+        // that the next round replays the same answers instead of asking the handler again.
+        let journaled = match (decision, ctx) {
+            (Decision::RoundTrip, _) => true,
+            (_, Some(ctx)) => ClientView::of(ctx).modern,
+            (_, None) => false,
+        };
+        let round = match ctx.and_then(round_of) {
+            Some(round) if journaled && round.is_open() => Some(RoundCall {
                 index: round.begin_call(),
                 round: round.clone(),
                 turns: AtomicUsize::new(0),
@@ -208,9 +220,27 @@ impl<'a> Llm<'a> {
         let turn = call.turns.load(Ordering::Relaxed);
         let forced = call
             .round
-            .prepare_turn(call.index, turn, || request_to_rmcp(&first_request()))?;
+            .prepare_turn(call.index, turn, || request_to_rmcp(&first_request()))?
+            // Only the client's LLM costs rounds; the handler answers within one.
+            && self.decision == Decision::RoundTrip;
         call.forced.store(forced, Ordering::Relaxed);
         Ok(forced)
+    }
+
+    /// The MCP request the loop serves, if any.
+    pub(crate) fn context(&self) -> Option<&RequestContext<RoleServer>> {
+        self.ctx
+    }
+
+    /// Where the answer to the next LLM request comes from: a live call, or (multi round-trip)
+    /// an answer that arrived with this round, or one replayed from the journal.
+    pub(crate) fn origin(&self) -> Origin {
+        match &self.round {
+            Some(call) => call
+                .round
+                .origin(call.index, call.turns.load(Ordering::Relaxed)),
+            None => Origin::Live,
+        }
     }
 
     /// The round budget of the multi round-trip channel.
@@ -265,9 +295,12 @@ impl<'a> Llm<'a> {
         limit: CallLimit,
     ) -> Result<LlmResponse, SampleErrorKind> {
         let stop = limit.stop_at();
-        match (self.decision, self.ctx) {
-            (Decision::RoundTrip, _) => self.call_round_trip(params).await,
-            (Decision::Client { decline_fallback }, Some(ctx)) => {
+        match (self.decision, self.ctx, &self.round) {
+            (Decision::RoundTrip, ..) => self.call_round_trip(params).await,
+            (Decision::Handler, _, Some(call)) => {
+                self.call_handler_journaled(call, params, &stop).await
+            }
+            (Decision::Client { decline_fallback }, Some(ctx), _) => {
                 match self.call_client(ctx, params, &stop).await {
                     Err(SampleErrorKind::Client(rmcp::ServiceError::McpError(error)))
                         if decline_fallback =>
@@ -298,7 +331,7 @@ impl<'a> Llm<'a> {
         let forced = call.forced.load(Ordering::Relaxed);
         match call
             .round
-            .answer(call.index, turn, forced, request_to_rmcp(params))?
+            .answer(call.index, turn, forced, || request_to_rmcp(params))?
         {
             Answer::Ready(response) => {
                 call.turns.store(turn + 1, Ordering::Relaxed);
@@ -311,19 +344,77 @@ impl<'a> Llm<'a> {
         }
     }
 
-    /// Resolves when the call must stop, with the reason.
-    async fn stopped(&self, stop: &Stop) -> SampleErrorKind {
-        let expired = async {
-            match stop.at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
+    /// The handler's answer to a turn of a body that may suspend: replayed from the journal
+    /// when an earlier round recorded it, else asked and recorded.
+    async fn call_handler_journaled(
+        &self,
+        call: &RoundCall,
+        params: &LlmRequest,
+        stop: &Stop,
+    ) -> Result<LlmResponse, SampleErrorKind> {
+        let turn = call.turns.load(Ordering::Relaxed);
+        let response = match call.round.recorded_turn(call.index, turn) {
+            Some(recorded) => {
+                response_from_rmcp(recorded?).map_err(SampleErrorKind::InvalidResponse)?
+            }
+            None => {
+                let response = self.call_handler(params.clone(), stop).await?;
+                call.round
+                    .record_turn(call.index, turn, &response_to_rmcp(&response));
+                response
             }
         };
-        tokio::select! {
-            biased;
-            () = self.cancellation.cancelled() => SampleErrorKind::Cancelled,
-            () = expired => stop.reason(),
+        call.turns.store(turn + 1, Ordering::Relaxed);
+        Ok(response)
+    }
+
+    /// Awaits the user's answers to `asks` (tool approvals) for the tool batch that follows
+    /// the last response, in their order: on 2026-07-28 from the journal or this round's
+    /// input responses (else all are asked in this round and the call waits for the next),
+    /// before that as requests pushed to the client.
+    pub(crate) async fn await_approvals(
+        &self,
+        asks: Vec<(usize, Ask)>,
+        limit: CallLimit,
+    ) -> Result<Vec<serde_json::Value>, SampleErrorKind> {
+        let Some(ctx) = self.ctx else {
+            return Err(SampleErrorKind::Configuration(
+                "approvals need an MCP request to ask the user through".into(),
+            ));
+        };
+        if !ClientView::of(ctx).modern {
+            // Pushed requests need no keys: their answers come back on their own requests.
+            let unkeyed = asks
+                .into_iter()
+                .map(|(position, ask)| (position.to_string(), ask))
+                .collect();
+            return input::await_inputs(ctx, None, unkeyed, &self.cancellation, limit, || {}).await;
         }
+        let Some(call) = &self.round else {
+            return Err(SampleErrorKind::Configuration(
+                "the client speaks protocol 2026-07-28, where asking the user for a tool's \
+                 approval suspends the tool call: take a `SamplingContext` in the tool and run \
+                 the body in `sampler.reply(&ctx, async { .. })`"
+                    .into(),
+            ));
+        };
+        let turn = call.turns.load(Ordering::Relaxed).saturating_sub(1);
+        let keyed = asks
+            .into_iter()
+            .map(|(position, ask)| (approval_key(call.index, turn, position), ask))
+            .collect();
+        input::await_inputs(
+            ctx,
+            Some(&call.round),
+            keyed,
+            &self.cancellation,
+            limit,
+            || {
+                call.suspended.store(true, Ordering::Relaxed);
+                call.round.call_waits();
+            },
+        )
+        .await
     }
 
     /// The request to the client's LLM. rmcp's `Peer::create_message` is not used: its message
@@ -354,30 +445,11 @@ impl<'a> Llm<'a> {
         })?;
         let request =
             ServerRequest::CreateMessageRequest(CreateMessageRequest::new(request_to_rmcp(params)));
-        let mut handle = tokio::select! {
-            biased;
-            reason = self.stopped(stop) => return Err(reason),
-            sent = ctx.peer.send_request_with_option(request, PeerRequestOptions::no_options()) => {
-                sent.map_err(SampleErrorKind::Client)?
-            }
-        };
-        let mut outstanding = Outstanding::new(&ctx.peer, handle.id.clone());
-        let answer = tokio::select! {
-            biased;
-            reason = self.stopped(stop) => {
-                outstanding.cancel(&reason).await;
-                return Err(reason);
-            }
-            answer = &mut handle.rx => answer,
-        };
-        outstanding.answered();
-        match answer {
-            Err(_) => Err(SampleErrorKind::Client(rmcp::ServiceError::TransportClosed)),
-            Ok(Err(error)) => Err(SampleErrorKind::Client(error)),
-            Ok(Ok(ClientResult::CreateMessageResult(result))) => {
+        match push(&ctx.peer, request, &self.cancellation, stop).await? {
+            ClientResult::CreateMessageResult(result) => {
                 response_from_rmcp(*result).map_err(SampleErrorKind::InvalidResponse)
             }
-            Ok(Ok(other)) => Err(SampleErrorKind::InvalidResponse(
+            other => Err(SampleErrorKind::InvalidResponse(
                 handler::explain_malformed_result(&other),
             )),
         }
@@ -404,9 +476,57 @@ impl<'a> Llm<'a> {
         let cx = HandlerContext::new(side, cancellation);
         tokio::select! {
             biased;
-            reason = self.stopped(stop) => Err(reason),
+            reason = stopped(&self.cancellation, stop) => Err(reason),
             answer = handler.create_message(params, cx) => answer.map_err(SampleErrorKind::Handler),
         }
+    }
+}
+
+/// One request pushed to the client (protocol 2025-11-25 and earlier), stopped by
+/// `cancellation` or `stop`; when it is stopped before its answer, the client is sent
+/// `notifications/cancelled`.
+pub(crate) async fn push(
+    peer: &Peer<RoleServer>,
+    request: ServerRequest,
+    cancellation: &CancellationToken,
+    stop: &Stop,
+) -> Result<ClientResult, SampleErrorKind> {
+    let mut handle = tokio::select! {
+        biased;
+        reason = stopped(cancellation, stop) => return Err(reason),
+        sent = peer.send_request_with_option(request, PeerRequestOptions::no_options()) => {
+            sent.map_err(SampleErrorKind::Client)?
+        }
+    };
+    let mut outstanding = Outstanding::new(peer, handle.id.clone());
+    let answer = tokio::select! {
+        biased;
+        reason = stopped(cancellation, stop) => {
+            outstanding.cancel(&reason).await;
+            return Err(reason);
+        }
+        answer = &mut handle.rx => answer,
+    };
+    outstanding.answered();
+    match answer {
+        Err(_) => Err(SampleErrorKind::Client(rmcp::ServiceError::TransportClosed)),
+        Ok(Err(error)) => Err(SampleErrorKind::Client(error)),
+        Ok(Ok(result)) => Ok(result),
+    }
+}
+
+/// Resolves when a call must stop, with the reason.
+async fn stopped(cancellation: &CancellationToken, stop: &Stop) -> SampleErrorKind {
+    let expired = async {
+        match stop.at {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        biased;
+        () = cancellation.cancelled() => SampleErrorKind::Cancelled,
+        () = expired => stop.reason(),
     }
 }
 
@@ -420,7 +540,7 @@ pub(crate) struct CallLimit {
 }
 
 impl CallLimit {
-    fn stop_at(self) -> Stop {
+    pub(crate) fn stop_at(self) -> Stop {
         let timeout_at = Instant::now().checked_add(self.timeout);
         let (at, by_deadline) = match (timeout_at, self.deadline) {
             (Some(t), Some(d)) if d <= t => (Some(d), true),
@@ -436,7 +556,7 @@ impl CallLimit {
 }
 
 /// When a call stops waiting, and why.
-struct Stop {
+pub(crate) struct Stop {
     at: Option<Instant>,
     by_deadline: bool,
     timeout: Duration,

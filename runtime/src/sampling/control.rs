@@ -325,6 +325,24 @@ pub enum TruncatedAnswer {
     Fail,
 }
 
+/// What a typed loop does with a `final_response` call that arrives in the same reply as
+/// calls to other tools: the LLM gave its answer before it could see their results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FinalResponseWithTools {
+    /// The other tools run and the `final_response` is not taken (the default): its tool
+    /// result (an error) tells the LLM to read the other results and call `final_response`
+    /// again. It is not validated and does not count against
+    /// [`result_retries`](crate::SampleRequest::result_retries). On the loop's last request,
+    /// which offers only `final_response`, there is no turn left to answer again: it is
+    /// judged as with [`Accept`](Self::Accept).
+    #[default]
+    SetAside,
+    /// The other tools run, then the first `final_response` is validated and, when it is
+    /// valid, is the answer, although the LLM never saw those tools' results.
+    Accept,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

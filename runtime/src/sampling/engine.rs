@@ -12,12 +12,15 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::channel::handler::check_response;
-use crate::channel::{CallLimit, Llm};
+use crate::channel::{CallLimit, Llm, Origin};
+use crate::input;
 use crate::message::{
-    Content, Conversation, LlmRequest, LlmResponse, Message, StopReason, ToolCall, ToolChoice,
-    ToolResult, ToolSpec,
+    Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
+    ToolChoice, ToolResult, ToolSpec,
 };
-use crate::sampling::control::{LoopUsage, ResultOf, StepContext, TruncatedAnswer};
+use crate::sampling::control::{
+    FinalResponseWithTools, LoopUsage, ResultOf, StepContext, TruncatedAnswer,
+};
 use crate::sampling::limits::json_size;
 use crate::sampling::request::{Deadline, Options, Sampled, Step};
 use crate::tools::exec::{self, ExecOptions};
@@ -87,12 +90,15 @@ enum Goal<T> {
     /// Free text, turned into `T`.
     Text(fn(String) -> T),
     /// A `final_response` call that validates.
-    Typed {
-        tool: ToolSpec,
-        type_name: &'static str,
-        parse: fn(Map<String, Value>) -> Result<T, Vec<String>>,
-        to_text: fn(&T) -> String,
-    },
+    Typed(TypedGoal<T>),
+}
+
+/// A typed result: the `final_response` tool and how its arguments become a `T`.
+struct TypedGoal<T> {
+    tool: ToolSpec,
+    type_name: &'static str,
+    parse: fn(Map<String, Value>) -> Result<T, Vec<String>>,
+    to_text: fn(&T) -> String,
 }
 
 /// What one response means for the loop.
@@ -101,60 +107,69 @@ enum Next<T> {
     Continue,
 }
 
+/// What a loop (or `sample_step`) works with once it has started.
+struct Run<'a> {
+    llm: Llm<'a>,
+    toolset: Toolset<'a>,
+    /// The author's tools, as the LLM sees them.
+    offered: Vec<ToolSpec>,
+    deadline: Option<Instant>,
+}
+
+/// One step of a loop, as decided before its request.
+struct Turn {
+    /// 1 for the first request.
+    step: u32,
+    /// No request may follow this one: it must bring the answer.
+    last: bool,
+    /// The iterations cap.
+    cap: u32,
+    /// Why the loop asks for its answer before the cap, when a limit or the stop condition
+    /// says so.
+    early: Option<Forced>,
+    /// The rounds the client affords (multi round-trip; 0 elsewhere).
+    round_budget: u32,
+}
+
+impl Turn {
+    /// The error when the last request brought no answer: the iterations cap, a usage limit
+    /// or the stop condition, else the rounds the client affords.
+    fn out_of_turns(&self) -> SampleErrorKind {
+        if self.step == self.cap {
+            SampleErrorKind::MaxIterations(self.cap)
+        } else if let Some(early) = self.early {
+            early.error()
+        } else {
+            SampleErrorKind::RoundBudget(self.round_budget)
+        }
+    }
+}
+
 impl<'a, V> SampleRequest<'a, V> {
     /// One LLM call. Unless [`execute_tools(false)`](SampleRequest::execute_tools), the tools
     /// it asks for run and their results are appended to the returned history.
     ///
     /// `max_iterations`, `result_retries`, `text_nudges`, `usage_limits`, `validate`,
-    /// `stop_when` and `on_truncated_answer` belong to the full loops
-    /// ([`sample_text`](SampleRequest::sample_text), [`sample`](SampleRequest::sample)) and are
-    /// ignored here; `prepare_step` runs before its one request, and [`Step::usage`] says what
-    /// the call used.
-    pub async fn sample_step(self, messages: impl Into<Conversation>) -> Result<Step, SampleError> {
+    /// `stop_when`, `on_truncated_answer` and `on_final_response_with_tools` belong to the
+    /// full loops ([`sample_text`](SampleRequest::sample_text),
+    /// [`sample`](SampleRequest::sample)) and are ignored here; `prepare_step` runs before its
+    /// one request, and [`Step::usage`] says what the call used.
+    pub async fn sample_step(
+        self,
+        messages: impl Into<Conversation>,
+    ) -> Result<Step, SampleError> {
         let mut state = LoopState::new(messages.into());
-        let deadline = self.loop_deadline();
-        let prepared = self.toolset().and_then(|toolset| {
-            let llm = self.llm(!toolset.is_empty())?;
-            Ok((llm, toolset))
-        });
-        let (llm, toolset) = match prepared {
-            Ok(prepared) => prepared,
-            Err(error) => return Err(error.with_history(state.history)),
+        let result = match self.start(false) {
+            Ok(run) => self.single_step(&run, &mut state).await,
+            Err(kind) => Err(kind),
         };
-        let offered = toolset.specs();
-        let result = async {
-            let forced = llm.forces_answer(|| {
-                self.request(
-                    state.history.clone(),
-                    offered.clone(),
-                    self.options.tool_choice,
-                )
-            })?;
-            let choice = match (offered.is_empty(), forced) {
-                (true, _) => None,
-                (false, true) => Some(ToolChoice::None),
-                (false, false) => self.options.tool_choice,
-            };
-            let response = self
-                .exchange(&llm, &mut state, offered, choice, 1, deadline)
-                .await?;
-            let calls = response.message.tool_calls();
-            if self.options.execute_tools && !calls.is_empty() {
-                self.answer_calls(&llm, &toolset, &calls, &mut state, 1, deadline)
-                    .await?;
-            }
-            Ok(response)
-        }
-        .await;
         match result {
             Ok(response) => Ok(Step {
                 response,
                 history: state.history,
                 usage: state.usage,
             }),
-            Err(kind) => Err(SampleError::new(kind)
-                .with_history(state.history)
-                .with_usage(state.usage)),
+            Err(kind) => Err(failed(kind, state)),
         }
     }
 
@@ -176,9 +191,11 @@ impl<'a, V> SampleRequest<'a, V> {
     /// Up to [`result_retries`](SampleRequest::result_retries) consecutive invalid payloads
     /// are answered with the list of violations; text answers get a nudge up to
     /// [`text_nudges`](SampleRequest::text_nudges) times. When a response calls other tools
-    /// beside `final_response`, those run first (their results are in the history), then the
-    /// `final_response` call is validated. [`tool_choice`](SampleRequest::tool_choice) is
-    /// ignored: a typed answer always requires a tool call.
+    /// beside `final_response`, those run and, by default, the `final_response` is set aside
+    /// so the LLM answers again with their results in view (see
+    /// [`on_final_response_with_tools`](SampleRequest::on_final_response_with_tools)).
+    /// [`tool_choice`](SampleRequest::tool_choice) is ignored: a typed answer always requires
+    /// a tool call.
     ///
     /// A plain `fn` returning a boxed future rather than an `async fn`: a type that is not a
     /// result is then reported once, at `T`, instead of once more per use of the future.
@@ -189,29 +206,71 @@ impl<'a, V> SampleRequest<'a, V> {
     where
         V: ResultOf<T> + 'a,
     {
-        let goal = Goal::Typed {
+        let goal = Goal::Typed(TypedGoal {
             tool: ToolSpec::from(T::final_response_tool()),
             type_name: T::type_name(),
             parse: T::parse_final_response,
             to_text: T::to_text,
-        };
+        });
         let messages = messages.into();
         Box::pin(async move { self.run(messages, goal).await })
     }
 
-    fn toolset(&self) -> Result<Toolset<'a>, SampleError> {
-        Toolset::try_from_tools(self.tools.iter().cloned())
-            .map_err(|e| SampleError::new(SampleErrorKind::Toolset(e)))
-    }
-
-    fn llm(&self, tools_offered: bool) -> Result<Llm<'a>, SampleError> {
-        Llm::new(
+    /// What every loop and `sample_step` start from: the tools (their names checked), an LLM
+    /// that can serve them (`needs_tools`: a tool is offered even if the author gave none)
+    /// and the deadline, fixed now.
+    fn start(&self, needs_tools: bool) -> Result<Run<'a>, SampleErrorKind> {
+        let deadline = self.loop_deadline();
+        let toolset = Toolset::try_from_tools(self.tools.iter().cloned())
+            .map_err(SampleErrorKind::Toolset)?;
+        let llm = Llm::new(
             self.sampler,
             self.ctx,
-            tools_offered,
+            needs_tools || !toolset.is_empty(),
             self.options.cancellation.as_ref(),
-        )
-        .map_err(SampleError::new)
+        )?;
+        Ok(Run {
+            llm,
+            offered: toolset.specs(),
+            toolset,
+            deadline,
+        })
+    }
+
+    /// The one step of `sample_step`: the caller's `tool_choice` as it is (unless the channel
+    /// forces the answer), the tools it asks for run unless `execute_tools(false)`.
+    async fn single_step(
+        &self,
+        run: &Run<'a>,
+        state: &mut LoopState,
+    ) -> Result<LlmResponse, SampleErrorKind> {
+        let forced = run.llm.forces_answer(|| {
+            self.request(
+                state.history.clone(),
+                run.offered.clone(),
+                self.options.tool_choice,
+            )
+        })?;
+        let choice = match (run.offered.is_empty(), forced) {
+            (true, _) => None,
+            (false, true) => Some(ToolChoice::None),
+            (false, false) => self.options.tool_choice,
+        };
+        let response = self
+            .exchange(
+                &run.llm,
+                state,
+                run.offered.clone(),
+                choice,
+                1,
+                run.deadline,
+            )
+            .await?;
+        let calls = response.message.tool_calls();
+        if self.options.execute_tools && !calls.is_empty() {
+            self.answer_calls(run, &calls, state, 1).await?;
+        }
+        Ok(response)
     }
 
     async fn run<T: 'static>(
@@ -220,34 +279,27 @@ impl<'a, V> SampleRequest<'a, V> {
         goal: Goal<T>,
     ) -> Result<Sampled<T>, SampleError> {
         let mut state = LoopState::new(messages);
-        if self.options.max_iterations == 0 {
-            return Err(SampleError::new(SampleErrorKind::Configuration(
-                "max_iterations is 0: a loop needs at least one LLM request".into(),
-            ))
-            .with_history(state.history));
+        match self.run_loop(&goal, &mut state).await {
+            Ok(done) => Ok(done),
+            Err(kind) => Err(failed(kind, state)),
         }
-        let deadline = self.loop_deadline();
-        let prepared = self.toolset().and_then(|toolset| {
-            let typed = matches!(goal, Goal::Typed { .. });
-            Ok((self.llm(typed || !toolset.is_empty())?, toolset))
-        });
-        let (llm, toolset) = match prepared {
-            Ok(prepared) => prepared,
-            Err(error) => return Err(error.with_history(state.history)),
-        };
-        let offered = toolset.specs();
+    }
+
+    /// Turn after turn until the goal is reached or the loop fails.
+    async fn run_loop<T: 'static>(
+        &self,
+        goal: &Goal<T>,
+        state: &mut LoopState,
+    ) -> Result<Sampled<T>, SampleErrorKind> {
+        if self.options.max_iterations == 0 {
+            return Err(SampleErrorKind::Configuration(
+                "max_iterations is 0: a loop needs at least one LLM request".into(),
+            ));
+        }
+        let run = self.start(matches!(goal, Goal::Typed(_)))?;
         loop {
-            match self
-                .turn(&llm, &toolset, &offered, &goal, &mut state, deadline)
-                .await
-            {
-                Ok(Next::Done(done)) => return Ok(done),
-                Ok(Next::Continue) => {}
-                Err(kind) => {
-                    return Err(SampleError::new(kind)
-                        .with_history(state.history)
-                        .with_usage(state.usage));
-                }
+            if let Next::Done(done) = self.turn(&run, goal, state).await? {
+                return Ok(done);
             }
         }
     }
@@ -255,13 +307,40 @@ impl<'a, V> SampleRequest<'a, V> {
     /// One LLM request and what follows from its response.
     async fn turn<T: 'static>(
         &self,
-        llm: &Llm<'_>,
-        toolset: &Toolset<'_>,
-        offered: &[ToolSpec],
+        run: &Run<'_>,
         goal: &Goal<T>,
         state: &mut LoopState,
-        deadline: Option<Instant>,
     ) -> Result<Next<T>, SampleErrorKind> {
+        let turn = self.begin_turn(run, goal, state)?;
+        if matches!(goal, Goal::Text(_)) && turn.last && state.required_again {
+            // The last request offers no tool call (`none`), so it cannot honour `required`
+            // and would contradict the nudge it carries: the LLM never called a tool.
+            return Err(SampleErrorKind::NoToolCall {
+                text: last_answer(&state.history),
+            });
+        }
+        let (tools, tool_choice) = self.offer(run, goal, &turn, state);
+        let response = self
+            .exchange(&run.llm, state, tools, tool_choice, turn.step, run.deadline)
+            .await?;
+        match goal {
+            Goal::Text(from_text) => {
+                let required = tool_choice == Some(ToolChoice::Required);
+                self.text_outcome(run, *from_text, &turn, required, response, state)
+                    .await
+            }
+            Goal::Typed(typed) => self.typed_outcome(run, typed, &turn, response, state).await,
+        }
+    }
+
+    /// Checks that the loop may make another request, counts it, and decides whether it is
+    /// the last.
+    fn begin_turn<T>(
+        &self,
+        run: &Run<'_>,
+        goal: &Goal<T>,
+        state: &mut LoopState,
+    ) -> Result<Turn, SampleErrorKind> {
         let limits = self.options.usage_limits;
         let cap = self.options.max_iterations;
         if state.iterations >= cap {
@@ -270,10 +349,10 @@ impl<'a, V> SampleRequest<'a, V> {
         if let Some((limit, max)) = limits.tokens_reached(&state.usage) {
             return Err(SampleErrorKind::UsageLimit { limit, max });
         }
-        let forced = llm.forces_answer(|| {
-            let mut tools = offered.to_vec();
-            if let Goal::Typed { tool, .. } = goal {
-                tools.push(tool.clone());
+        let forced = run.llm.forces_answer(|| {
+            let mut tools = run.offered.clone();
+            if let Goal::Typed(typed) = goal {
+                tools.push(typed.tool.clone());
             }
             self.request(state.history.clone(), tools, self.options.tool_choice)
         })?;
@@ -287,218 +366,315 @@ impl<'a, V> SampleRequest<'a, V> {
                 .forced
                 .get_or_insert(Forced::Limit("llm_calls", u64::from(max)));
         }
-        let last = step == cap || forced || state.forced.is_some();
-        // The error when the last request still gets no answer: the iterations cap, the
-        // rounds the client affords (multi round-trip), a usage limit or the stop condition.
-        let early = state.forced;
-        let out_of_turns = || {
-            if step == cap {
-                SampleErrorKind::MaxIterations(cap)
-            } else if let Some(early) = early {
-                early.error()
-            } else {
-                SampleErrorKind::RoundBudget(llm.round_budget())
-            }
-        };
-        let (tools, tool_choice) = match goal {
+        Ok(Turn {
+            step,
+            last: step == cap || forced || state.forced.is_some(),
+            cap,
+            early: state.forced,
+            round_budget: run.llm.round_budget(),
+        })
+    }
+
+    /// The tools a request offers and its `tool_choice`. A text loop sends the caller's choice
+    /// on its first request (and again after a text answer to `required`), `auto` after it,
+    /// and `none` on its last; a typed loop requires a call, and offers only `final_response`
+    /// on its last.
+    fn offer<T>(
+        &self,
+        run: &Run<'_>,
+        goal: &Goal<T>,
+        turn: &Turn,
+        state: &LoopState,
+    ) -> (Vec<ToolSpec>, Option<ToolChoice>) {
+        match goal {
             Goal::Text(_) => {
-                let first = step == 1 || state.required_again;
-                let choice = match (offered.is_empty(), last, first, self.options.tool_choice) {
+                let first = turn.step == 1 || state.required_again;
+                let choice = match (
+                    run.offered.is_empty(),
+                    turn.last,
+                    first,
+                    self.options.tool_choice,
+                ) {
                     (true, ..) => None,
                     (false, true, _, _) => Some(ToolChoice::None),
                     (false, _, true, choice) => choice,
                     (false, _, _, Some(_)) => Some(ToolChoice::Auto),
                     (false, _, _, None) => None,
                 };
-                (offered.to_vec(), choice)
+                (run.offered.clone(), choice)
             }
-            Goal::Typed { tool, .. } => {
-                let mut tools = if last { Vec::new() } else { offered.to_vec() };
-                tools.push(tool.clone());
-                (tools, Some(ToolChoice::Required))
-            }
-        };
-        let required = tool_choice == Some(ToolChoice::Required);
-        let response = self
-            .exchange(llm, state, tools, tool_choice, step, deadline)
-            .await?;
-        let done = |state: &mut LoopState, text: String, result: T| {
-            Next::Done(Sampled {
-                text,
-                result,
-                history: std::mem::take(&mut state.history),
-                model: response.model.clone(),
-                stop_reason: response.stop_reason.clone(),
-                steps: step,
-                usage: std::mem::take(&mut state.usage),
-            })
-        };
-        let cut = response.stop_reason == StopReason::MaxTokens;
-        let max_tokens = self.options.max_tokens;
-
-        let calls = response.message.tool_calls();
-        match goal {
-            Goal::Text(from_text) => {
-                state.required_again = false;
-                if calls.is_empty() {
-                    let text = response.message.text().unwrap_or_default();
-                    if required && !offered.is_empty() {
-                        // The LLM did not honour `required`: nudge, as a typed loop does.
-                        tracing::warn!(
-                            step,
-                            "the LLM answered in text although a tool call was required"
-                        );
-                        state.text_answers += 1;
-                        if state.text_answers > self.options.text_nudges {
-                            return Err(SampleErrorKind::NoToolCall { text });
-                        }
-                        if last {
-                            return Err(out_of_turns());
-                        }
-                        state.push(Message::user(REQUIRED_NUDGE));
-                        state.required_again = true;
-                        return Ok(Next::Continue);
-                    }
-                    if cut {
-                        let refused = SampleErrorKind::TruncatedAnswer {
-                            max_tokens,
-                            text: text.clone(),
-                        };
-                        match self.options.truncated_answer {
-                            TruncatedAnswer::Accept => {}
-                            TruncatedAnswer::Fail => return Err(refused),
-                            TruncatedAnswer::Retry => {
-                                state.invalid_results += 1;
-                                if state.invalid_results > self.options.result_retries || last {
-                                    return Err(refused);
-                                }
-                                state.push(Message::user(cut_answer_note(max_tokens)));
-                                return Ok(Next::Continue);
-                            }
-                        }
-                    }
-                    if let Err(feedback) = self.options.hooks.validate(&text) {
-                        state.invalid_results += 1;
-                        if state.invalid_results > self.options.result_retries || last {
-                            return Err(SampleErrorKind::InvalidResult {
-                                type_name: "String",
-                                violations: vec![feedback],
-                            });
-                        }
-                        state.push(Message::user(feedback));
-                        return Ok(Next::Continue);
-                    }
-                    return Ok(done(state, text.clone(), from_text(text)));
-                }
-                if last {
-                    return Err(out_of_turns());
-                }
-                let results = self
-                    .run_budgeted(llm, toolset, &calls, state, step, deadline)
-                    .await?;
-                state.push(results_message(results, cut, max_tokens));
-                self.check_stop(state, step);
-                Ok(Next::Continue)
-            }
-            Goal::Typed {
-                type_name,
-                parse,
-                to_text,
-                ..
-            } => {
-                if calls.is_empty() {
-                    state.text_answers += 1;
-                    if state.text_answers > self.options.text_nudges {
-                        return Err(SampleErrorKind::TextInsteadOfResult {
-                            type_name,
-                            text: response.message.text().unwrap_or_default(),
-                        });
-                    }
-                    if last {
-                        return Err(out_of_turns());
-                    }
-                    let mut nudge = nudge(type_name);
-                    if cut {
-                        nudge.push(' ');
-                        nudge.push_str(&cut_answer_note(max_tokens));
-                    }
-                    state.push(Message::user(nudge));
-                    return Ok(Next::Continue);
-                }
-                let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
-                if last && !has_final {
-                    return Err(out_of_turns());
-                }
-                // Other tools run first; their results are part of the history either way.
-                let others: Vec<&ToolCall> = calls
-                    .iter()
-                    .copied()
-                    .filter(|c| c.name != FINAL_RESPONSE)
-                    .collect();
-                let mut other_results = if others.is_empty() {
+            Goal::Typed(typed) => {
+                let mut tools = if turn.last {
                     Vec::new()
                 } else {
-                    self.run_budgeted(llm, toolset, &others, state, step, deadline)
-                        .await?
-                }
-                .into_iter();
-                if !has_final {
-                    state.invalid_results = 0;
-                    state.push(results_message(other_results.collect(), cut, max_tokens));
-                    self.check_stop(state, step);
-                    return Ok(Next::Continue);
-                }
-                // The first final_response call is the answer; results keep the calls' order.
-                let mut verdict = None;
-                let mut results = Vec::with_capacity(calls.len());
-                for call in &calls {
-                    if call.name != FINAL_RESPONSE {
-                        results.extend(other_results.next());
-                    } else if verdict.is_some() {
-                        results.push(ToolResult::error(
-                            &call.id,
-                            "final_response was already called in this response; only the \
-                             first call counts",
-                        ));
-                    } else {
-                        // Schema violations, then the author's validators (feedback as is).
-                        let checked = match parse(call.arguments.clone()) {
-                            Ok(value) => match self.options.hooks.validate(&value) {
-                                Ok(()) => Ok(value),
-                                Err(feedback) => Err((vec![feedback], false)),
-                            },
-                            Err(violations) => Err((violations, true)),
-                        };
-                        results.push(match &checked {
-                            Ok(_) => ToolResult::text(&call.id, "Final response accepted."),
-                            Err((violations, true)) => ToolResult::error(
-                                &call.id,
-                                crate::violation_report(type_name, violations),
-                            ),
-                            Err((feedback, false)) => {
-                                ToolResult::error(&call.id, feedback.join("\n"))
-                            }
-                        });
-                        verdict = Some(checked.map_err(|(violations, _)| violations));
-                    }
-                }
-                state.push(results_message(results, cut, max_tokens));
-                match verdict {
-                    Some(Ok(value)) => Ok(done(state, to_text(&value), value)),
-                    Some(Err(violations)) => {
-                        state.invalid_results += 1;
-                        if state.invalid_results > self.options.result_retries || last {
-                            return Err(SampleErrorKind::InvalidResult {
-                                type_name,
-                                violations,
-                            });
-                        }
-                        Ok(Next::Continue)
-                    }
-                    None => Ok(Next::Continue),
-                }
+                    run.offered.clone()
+                };
+                tools.push(typed.tool.clone());
+                (tools, Some(ToolChoice::Required))
             }
         }
+    }
+
+    /// What a text loop does with a response: run its tool calls, or take its text (after a
+    /// nudge when a tool call was `required`, the cut-answer policy and the validators).
+    async fn text_outcome<T>(
+        &self,
+        run: &Run<'_>,
+        from_text: fn(String) -> T,
+        turn: &Turn,
+        required: bool,
+        response: LlmResponse,
+        state: &mut LoopState,
+    ) -> Result<Next<T>, SampleErrorKind> {
+        state.required_again = false;
+        let calls = response.message.tool_calls();
+        if !calls.is_empty() {
+            if turn.last {
+                return Err(turn.out_of_turns());
+            }
+            let results = self.run_budgeted(run, &calls, state, turn.step).await?;
+            self.push_results(state, results, &response, turn.step);
+            return Ok(Next::Continue);
+        }
+        let text = response.message.text().unwrap_or_default();
+        if required {
+            return self.required_but_text(text, turn, state);
+        }
+        if response.stop_reason == StopReason::MaxTokens
+            && let Some(next) = self.cut_text(&text, turn, state)?
+        {
+            return Ok(next);
+        }
+        if let Err(feedback) = self.options.hooks.validate(&text) {
+            if !self.may_retry(state, turn) {
+                return Err(SampleErrorKind::InvalidResult {
+                    type_name: "String",
+                    violations: vec![feedback],
+                });
+            }
+            state.push(Message::user(feedback));
+            return Ok(Next::Continue);
+        }
+        let result = from_text(text.clone());
+        Ok(finished(state, response, turn.step, text, result))
+    }
+
+    /// A text answer although the request required a tool call: a nudge to call one, up to
+    /// `text_nudges` times. (A last request never requires one: it forces the answer.)
+    fn required_but_text<T>(
+        &self,
+        text: String,
+        turn: &Turn,
+        state: &mut LoopState,
+    ) -> Result<Next<T>, SampleErrorKind> {
+        tracing::warn!(
+            step = turn.step,
+            "the LLM answered in text although a tool call was required"
+        );
+        state.text_answers += 1;
+        if state.text_answers > self.options.text_nudges {
+            return Err(SampleErrorKind::NoToolCall { text });
+        }
+        state.push(Message::user(REQUIRED_NUDGE));
+        state.required_again = true;
+        Ok(Next::Continue)
+    }
+
+    /// A text answer cut by the token limit, as `on_truncated_answer` says: `None` when it is
+    /// the answer all the same.
+    fn cut_text<T>(
+        &self,
+        text: &str,
+        turn: &Turn,
+        state: &mut LoopState,
+    ) -> Result<Option<Next<T>>, SampleErrorKind> {
+        let max_tokens = self.options.max_tokens;
+        let refused = || SampleErrorKind::TruncatedAnswer {
+            max_tokens,
+            text: text.to_owned(),
+        };
+        match self.options.truncated_answer {
+            TruncatedAnswer::Accept => Ok(None),
+            TruncatedAnswer::Fail => Err(refused()),
+            TruncatedAnswer::Retry => {
+                if !self.may_retry(state, turn) {
+                    return Err(refused());
+                }
+                state.push(Message::user(cut_answer_note(max_tokens)));
+                Ok(Some(Next::Continue))
+            }
+        }
+    }
+
+    /// What a typed loop does with a response: nudge a text answer, run the other tools, and
+    /// judge the `final_response` call unless it is set aside.
+    async fn typed_outcome<T: 'static>(
+        &self,
+        run: &Run<'_>,
+        typed: &TypedGoal<T>,
+        turn: &Turn,
+        response: LlmResponse,
+        state: &mut LoopState,
+    ) -> Result<Next<T>, SampleErrorKind> {
+        let calls = response.message.tool_calls();
+        if calls.is_empty() {
+            return self.typed_text_answer(typed.type_name, &response, turn, state);
+        }
+        let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
+        if turn.last && !has_final {
+            return Err(turn.out_of_turns());
+        }
+        let others: Vec<&ToolCall> = calls
+            .iter()
+            .copied()
+            .filter(|c| c.name != FINAL_RESPONSE)
+            .collect();
+        let other_results = if others.is_empty() {
+            Vec::new()
+        } else {
+            self.run_budgeted(run, &others, state, turn.step).await?
+        };
+        let set_aside = has_final
+            && !others.is_empty()
+            && !turn.last
+            && self.options.final_response_with_tools == FinalResponseWithTools::SetAside;
+        if !has_final || set_aside {
+            // Not a rejected answer: the run of invalid `final_response` calls is broken.
+            state.invalid_results = 0;
+            let results = if set_aside {
+                set_aside_results(&calls, other_results)
+            } else {
+                other_results
+            };
+            self.push_results(state, results, &response, turn.step);
+            return Ok(Next::Continue);
+        }
+        let (results, verdict) = self.judge_final(typed, &calls, other_results);
+        state.push(results_message(
+            results,
+            response.stop_reason == StopReason::MaxTokens,
+            self.options.max_tokens,
+        ));
+        match verdict {
+            Some(Ok(value)) => {
+                let text = (typed.to_text)(&value);
+                Ok(finished(state, response, turn.step, text, value))
+            }
+            Some(Err(violations)) if !self.may_retry(state, turn) => {
+                Err(SampleErrorKind::InvalidResult {
+                    type_name: typed.type_name,
+                    violations,
+                })
+            }
+            Some(Err(_)) | None => Ok(Next::Continue),
+        }
+    }
+
+    /// A text answer where a typed result is required: a nudge to call `final_response`, up
+    /// to `text_nudges` times.
+    fn typed_text_answer<T>(
+        &self,
+        type_name: &'static str,
+        response: &LlmResponse,
+        turn: &Turn,
+        state: &mut LoopState,
+    ) -> Result<Next<T>, SampleErrorKind> {
+        state.text_answers += 1;
+        if state.text_answers > self.options.text_nudges {
+            return Err(SampleErrorKind::TextInsteadOfResult {
+                type_name,
+                text: response.message.text().unwrap_or_default(),
+            });
+        }
+        if turn.last {
+            return Err(turn.out_of_turns());
+        }
+        let mut nudge = nudge(type_name);
+        if response.stop_reason == StopReason::MaxTokens {
+            nudge.push(' ');
+            nudge.push_str(&cut_answer_note(self.options.max_tokens));
+        }
+        state.push(Message::user(nudge));
+        Ok(Next::Continue)
+    }
+
+    /// The results of a reply holding `final_response`, in the order of its calls: the other
+    /// tools' results, the first `final_response` judged, any later one refused; with the
+    /// verdict on the first.
+    fn judge_final<T: 'static>(
+        &self,
+        typed: &TypedGoal<T>,
+        calls: &[&ToolCall],
+        other_results: Vec<ToolResult>,
+    ) -> (Vec<ToolResult>, Option<Result<T, Vec<String>>>) {
+        let mut other_results = other_results.into_iter();
+        let mut verdict = None;
+        let mut results = Vec::with_capacity(calls.len());
+        for call in calls {
+            if call.name != FINAL_RESPONSE {
+                results.extend(other_results.next());
+            } else if verdict.is_some() {
+                results.push(ToolResult::error(
+                    &call.id,
+                    "final_response was already called in this response; only the first call \
+                     counts",
+                ));
+            } else {
+                let (result, checked) = self.check_final(typed, call);
+                results.push(result);
+                verdict = Some(checked);
+            }
+        }
+        (results, verdict)
+    }
+
+    /// One `final_response` call checked against `T`'s schema, then the author's validators
+    /// (their feedback goes back as it is): the tool result the LLM gets, and the value or
+    /// the violations.
+    fn check_final<T: 'static>(
+        &self,
+        typed: &TypedGoal<T>,
+        call: &ToolCall,
+    ) -> (ToolResult, Result<T, Vec<String>>) {
+        match (typed.parse)(call.arguments.clone()) {
+            Err(violations) => (
+                ToolResult::error(
+                    &call.id,
+                    crate::violation_report(typed.type_name, &violations),
+                ),
+                Err(violations),
+            ),
+            Ok(value) => match self.options.hooks.validate(&value) {
+                Ok(()) => (
+                    ToolResult::text(&call.id, "Final response accepted."),
+                    Ok(value),
+                ),
+                Err(feedback) => (
+                    ToolResult::error(&call.id, feedback.clone()),
+                    Err(vec![feedback]),
+                ),
+            },
+        }
+    }
+
+    /// Counts an answer that was not accepted: whether the LLM may try again (retries left,
+    /// and a request after this one).
+    fn may_retry(&self, state: &mut LoopState, turn: &Turn) -> bool {
+        state.invalid_results += 1;
+        state.invalid_results <= self.options.result_retries && !turn.last
+    }
+
+    /// Appends the results of a response's tool calls, then checks the stop condition.
+    fn push_results(
+        &self,
+        state: &mut LoopState,
+        results: Vec<ToolResult>,
+        response: &LlmResponse,
+        step: u32,
+    ) {
+        let cut = response.stop_reason == StopReason::MaxTokens;
+        state.push(results_message(results, cut, self.options.max_tokens));
+        self.check_stop(state, step);
     }
 
     /// The request of one LLM call.
@@ -550,7 +726,8 @@ impl<'a, V> SampleRequest<'a, V> {
             None => self.request(std::mem::take(&mut state.history), tools, tool_choice),
         };
         let started = std::time::Instant::now();
-        let (request, response) = self.call_llm(llm, request, step, deadline).await;
+        let origin = llm.origin();
+        let (request, response) = self.call_llm(llm, request, step, deadline, origin).await;
         if self.options.hooks.prepare_step.is_none() {
             state.history = Conversation::from(request.messages);
         }
@@ -563,7 +740,10 @@ impl<'a, V> SampleRequest<'a, V> {
         );
         state.push(response.message.clone());
         self.check_tool_calls(response.message.tool_calls().len())?;
-        self.report_progress(step).await;
+        // A step replayed from the multi round-trip journal was reported in its own round.
+        if origin != Origin::Replayed {
+            self.report_progress(step).await;
+        }
         Ok(response)
     }
 
@@ -571,12 +751,10 @@ impl<'a, V> SampleRequest<'a, V> {
     /// not run (each call gets an error result) and the next request is the last.
     async fn run_budgeted(
         &self,
-        llm: &Llm<'_>,
-        toolset: &Toolset<'_>,
+        run: &Run<'_>,
         calls: &[&ToolCall],
         state: &mut LoopState,
         step: u32,
-        deadline: Option<Instant>,
     ) -> Result<Vec<ToolResult>, SampleErrorKind> {
         let limits = self.options.usage_limits;
         if !limits.tool_calls_fit(&state.usage, calls.len()) {
@@ -599,7 +777,7 @@ impl<'a, V> SampleRequest<'a, V> {
                 .map(|call| ToolResult::error(&call.id, text.clone()))
                 .collect());
         }
-        let results = self.run_tools(llm, toolset, calls, step, deadline).await?;
+        let results = self.run_tools(run, calls, step).await?;
         state.usage.record_tool_calls(calls.len());
         Ok(results)
     }
@@ -626,14 +804,12 @@ impl<'a, V> SampleRequest<'a, V> {
     /// Runs the tools of `calls` and appends their results to the history.
     async fn answer_calls(
         &self,
-        llm: &Llm<'_>,
-        toolset: &Toolset<'_>,
+        run: &Run<'_>,
         calls: &[&ToolCall],
         state: &mut LoopState,
         step: u32,
-        deadline: Option<Instant>,
     ) -> Result<(), SampleErrorKind> {
-        let results = self.run_tools(llm, toolset, calls, step, deadline).await?;
+        let results = self.run_tools(run, calls, step).await?;
         state.usage.record_tool_calls(calls.len());
         state.push(Message::tool_results(results));
         Ok(())
@@ -647,8 +823,11 @@ impl<'a, V> SampleRequest<'a, V> {
         request: LlmRequest,
         step: u32,
         deadline: Option<Instant>,
+        origin: Origin,
     ) -> (LlmRequest, Result<LlmResponse, SampleErrorKind>) {
-        let result = self.call_llm_with(llm, &request, step, deadline).await;
+        let result = self
+            .call_llm_with(llm, &request, step, deadline, origin)
+            .await;
         (request, result)
     }
 
@@ -658,7 +837,25 @@ impl<'a, V> SampleRequest<'a, V> {
         request: &LlmRequest,
         step: u32,
         deadline: Option<Instant>,
+        origin: Origin,
     ) -> Result<LlmResponse, SampleErrorKind> {
+        let limit = CallLimit {
+            timeout: self
+                .options
+                .llm_timeout
+                .unwrap_or(self.sampler.llm_time_limit()),
+            deadline,
+        };
+        if origin == Origin::Replayed {
+            // Answered in an earlier round, traced and logged there: not a new LLM call.
+            tracing::trace!(
+                step,
+                "LLM answer replayed from the multi round-trip journal"
+            );
+            let response = llm.call(request, limit).await?;
+            check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
+            return Ok(response);
+        }
         // Named after the OpenTelemetry GenAI conventions: `chat {model}` (as `otel.name`,
         // which tracing-opentelemetry uses as the span's name) with `gen_ai.*` attributes.
         let requested_model = request.model_hints().first().map(String::as_str);
@@ -692,31 +889,9 @@ impl<'a, V> SampleRequest<'a, V> {
         if deadline.is_some_and(|d| d <= Instant::now()) {
             return Err(SampleErrorKind::DeadlineExceeded);
         }
-        let limit = CallLimit {
-            timeout: self
-                .options
-                .llm_timeout
-                .unwrap_or(self.sampler.llm_time_limit()),
-            deadline,
-        };
-        tracing::debug!(
-            parent: &span,
-            step,
-            channel = llm.channel(),
-            messages = request.messages.len(),
-            tools = ?request.tool_names(),
-            tool_choice = ?request.tool_choice,
-            max_tokens = request.max_tokens,
-            "LLM call"
-        );
-        if self.options.log_content {
-            tracing::debug!(
-                parent: &span,
-                step,
-                system = request.system_prompt.as_deref().unwrap_or(""),
-                messages = %serde_json::to_string(&request.messages).unwrap_or_default(),
-                "LLM request content"
-            );
+        // An answer that arrived with this round was asked for (and logged) in the last one.
+        if origin == Origin::Live {
+            self.log_request(&span, llm, request, step);
         }
         let started = std::time::Instant::now();
         let result = llm.call(request, limit).instrument(span.clone()).await;
@@ -724,7 +899,9 @@ impl<'a, V> SampleRequest<'a, V> {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
         });
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // The time an arrived answer took is the client's, between two rounds: unknown here.
+        let elapsed_ms = (origin == Origin::Live)
+            .then(|| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         match &result {
             Ok(response) => self.log_answer(&span, step, elapsed_ms, response),
             Err(error) => {
@@ -735,8 +912,37 @@ impl<'a, V> SampleRequest<'a, V> {
         result
     }
 
+    /// Logs a request at `debug` (its content too with `log_content`).
+    fn log_request(&self, span: &tracing::Span, llm: &Llm<'_>, request: &LlmRequest, step: u32) {
+        tracing::debug!(
+            parent: span,
+            step,
+            channel = llm.channel(),
+            messages = request.messages.len(),
+            tools = ?request.tool_names(),
+            tool_choice = ?request.tool_choice,
+            max_tokens = request.max_tokens,
+            "LLM call"
+        );
+        if self.options.log_content {
+            tracing::debug!(
+                parent: span,
+                step,
+                system = request.system_prompt.as_deref().unwrap_or(""),
+                messages = %serde_json::to_string(&request.messages).unwrap_or_default(),
+                "LLM request content"
+            );
+        }
+    }
+
     /// Records an answer on its `chat` span and logs it at `debug`.
-    fn log_answer(&self, span: &tracing::Span, step: u32, elapsed_ms: u64, response: &LlmResponse) {
+    fn log_answer(
+        &self,
+        span: &tracing::Span,
+        step: u32,
+        elapsed_ms: Option<u64>,
+        response: &LlmResponse,
+    ) {
         if !span.is_disabled() {
             span.record("otel.name", format!("chat {}", response.model));
         }
@@ -776,12 +982,16 @@ impl<'a, V> SampleRequest<'a, V> {
     /// the in-flight calls are dropped).
     async fn run_tools(
         &self,
-        llm: &Llm<'_>,
-        toolset: &Toolset<'_>,
+        run: &Run<'_>,
         calls: &[&ToolCall],
         step: u32,
-        deadline: Option<Instant>,
     ) -> Result<Vec<ToolResult>, SampleErrorKind> {
+        let Run {
+            llm,
+            toolset,
+            deadline,
+            ..
+        } = run;
         let cancellation = llm.cancellation();
         if cancellation.is_cancelled() {
             return Err(SampleErrorKind::Cancelled);
@@ -789,6 +999,13 @@ impl<'a, V> SampleRequest<'a, V> {
         if let Some(recorded) = llm.recorded_tools() {
             return Ok(recorded);
         }
+        let refusals = input::gate(llm, toolset, calls, &self.options.approvals, *deadline).await?;
+        let allowed: Vec<&ToolCall> = calls
+            .iter()
+            .zip(&refusals)
+            .filter(|(_, refusal)| refusal.is_none())
+            .map(|(call, _)| *call)
+            .collect();
         let options = ExecOptions {
             concurrency: self.options.concurrency,
             timeout: self.options.tool_timeout,
@@ -798,7 +1015,7 @@ impl<'a, V> SampleRequest<'a, V> {
         };
         let expired = async {
             match deadline {
-                Some(at) => tokio::time::sleep_until(at).await,
+                Some(at) => tokio::time::sleep_until(*at).await,
                 None => std::future::pending().await,
             }
         };
@@ -806,7 +1023,8 @@ impl<'a, V> SampleRequest<'a, V> {
             biased;
             () = cancellation.cancelled() => Err(SampleErrorKind::Cancelled),
             () = expired => Err(SampleErrorKind::DeadlineExceeded),
-            results = exec::execute(toolset, calls, options) => {
+            results = exec::execute(toolset, &allowed, options) => {
+                let results = input::with_refusals(calls, refusals, results);
                 llm.record_tools(&results);
                 Ok(results)
             }
@@ -852,6 +1070,61 @@ impl<'a, V> SampleRequest<'a, V> {
         }
     }
 }
+
+/// A loop's outcome: the answer, with the history and the usage taken from the state.
+fn finished<T>(
+    state: &mut LoopState,
+    response: LlmResponse,
+    steps: u32,
+    text: String,
+    result: T,
+) -> Next<T> {
+    Next::Done(Sampled {
+        text,
+        result,
+        history: std::mem::take(&mut state.history),
+        model: response.model,
+        stop_reason: response.stop_reason,
+        steps,
+        usage: std::mem::take(&mut state.usage),
+    })
+}
+
+/// A loop's failure, with the history and the usage up to it.
+fn failed(kind: SampleErrorKind, state: LoopState) -> SampleError {
+    SampleError::new(kind)
+        .with_history(state.history)
+        .with_usage(state.usage)
+}
+
+/// The text of the LLM's last answer in `history`.
+fn last_answer(history: &Conversation) -> String {
+    history
+        .iter()
+        .rev()
+        .find(|message| message.role == Role::Assistant)
+        .and_then(Message::text)
+        .unwrap_or_default()
+}
+
+/// The results of a reply whose `final_response` is set aside, in the order of its calls: the
+/// other tools' results, and for each `final_response` call why it was not taken.
+fn set_aside_results(calls: &[&ToolCall], other_results: Vec<ToolResult>) -> Vec<ToolResult> {
+    let mut other_results = other_results.into_iter();
+    calls
+        .iter()
+        .filter_map(|call| {
+            if call.name == FINAL_RESPONSE {
+                Some(ToolResult::error(&call.id, SET_ASIDE_NOTE))
+            } else {
+                other_results.next()
+            }
+        })
+        .collect()
+}
+
+/// Why a `final_response` sent beside other tool calls was not taken.
+const SET_ASIDE_NOTE: &str = "Not accepted: this reply also called other tools, and you had                               not seen their results yet. Read their results in this message,                               then call final_response again with your final answer.";
 
 /// What a text loop tells the LLM when it answered in text although a tool call was required.
 const REQUIRED_NUDGE: &str = "You answered in text, but this step requires a tool call: call \

@@ -8,13 +8,14 @@ use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::input::Approvals;
 use crate::message::{
     ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
     ToolChoice,
 };
 use crate::sampling::control::{
-    AnyResult, Hooks, LoopUsage, ResultOf, StepContext, TruncatedAnswer, UsageLimits, Validated,
-    validator,
+    AnyResult, FinalResponseWithTools, Hooks, LoopUsage, ResultOf, StepContext, TruncatedAnswer,
+    UsageLimits, Validated, validator,
 };
 use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
@@ -26,7 +27,8 @@ pub const DEFAULT_MAX_TOKENS: u32 = 512;
 pub const DEFAULT_MAX_ITERATIONS: u32 = 100;
 /// The default number of consecutive invalid `final_response` calls answered with a retry.
 pub const DEFAULT_RESULT_RETRIES: u32 = 3;
-/// The default number of text answers nudged towards `final_response` in a typed loop.
+/// The default number of text answers nudged towards a tool call: `final_response` in a typed
+/// loop, any tool after a `tool_choice(Required)` request in a text loop.
 pub const DEFAULT_TEXT_NUDGES: u32 = 3;
 /// The default time limit of one LLM request: 5 minutes.
 ///
@@ -101,8 +103,10 @@ pub(crate) struct Options {
     pub max_history_bytes: usize,
     pub usage_limits: UsageLimits,
     pub truncated_answer: TruncatedAnswer,
+    pub final_response_with_tools: FinalResponseWithTools,
     pub log_content: bool,
     pub hooks: Hooks,
+    pub approvals: Approvals,
 }
 
 /// When a loop must be over.
@@ -139,8 +143,10 @@ impl Default for Options {
             max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
             usage_limits: UsageLimits::default(),
             truncated_answer: TruncatedAnswer::default(),
+            final_response_with_tools: FinalResponseWithTools::default(),
             log_content: false,
             hooks: Hooks::default(),
+            approvals: Approvals::default(),
         }
     }
 }
@@ -232,9 +238,16 @@ impl<'a, V> SampleRequest<'a, V> {
         self
     }
 
-    /// How the LLM must use tools. For a text answer it applies to the first request and is
-    /// reset to `auto` after it; [`sample_step`](SampleRequest::sample_step) sends it as it
-    /// is; a typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
+    /// How the LLM must use tools. For a text answer
+    /// ([`sample_text`](SampleRequest::sample_text)) it applies to the first request and is
+    /// reset to `auto` after it; the last request the loop may make sends `none`, to force the
+    /// answer. With [`ToolChoice::Required`], a text answer instead of a tool call is nudged
+    /// and the request asked again (see [`text_nudges`](SampleRequest::text_nudges)); an LLM
+    /// that keeps answering in text, or still has not called a tool when only the last request
+    /// is left, ends the loop with
+    /// [`SampleErrorKind::NoToolCall`](crate::SampleErrorKind::NoToolCall), never with its
+    /// text as the answer. [`sample_step`](SampleRequest::sample_step) sends it as it is; a
+    /// typed answer ([`sample`](SampleRequest::sample)) always requires a tool call and
     /// ignores it.
     pub fn tool_choice(mut self, mode: ToolChoice) -> Self {
         self.options.tool_choice = Some(mode);
@@ -259,8 +272,13 @@ impl<'a, V> SampleRequest<'a, V> {
         self
     }
 
-    /// How many text answers in a typed loop get a nudge to call `final_response` (default 3).
-    /// Only [`sample`](SampleRequest::sample) nudges; `sample_text` and `sample_step` ignore it.
+    /// How many text answers get a nudge to call a tool (default 3); the next one ends the
+    /// loop. In [`sample`](SampleRequest::sample) the nudge asks for `final_response`, and
+    /// the loop ends with
+    /// [`TextInsteadOfResult`](crate::SampleErrorKind::TextInsteadOfResult); in
+    /// [`sample_text`](SampleRequest::sample_text) only a request with
+    /// [`tool_choice(Required)`](SampleRequest::tool_choice) nudges, and the loop ends with
+    /// [`NoToolCall`](crate::SampleErrorKind::NoToolCall). `sample_step` ignores it.
     pub fn text_nudges(mut self, nudges: u32) -> Self {
         self.options.text_nudges = nudges;
         self
@@ -363,6 +381,15 @@ impl<'a, V> SampleRequest<'a, V> {
         self
     }
 
+    /// What a typed loop does with a `final_response` sent in the same reply as calls to other
+    /// tools (default [`FinalResponseWithTools::SetAside`]: the other tools run, and the LLM is
+    /// asked to answer again once it has seen their results; the server-wide default is
+    /// [`Sampler::on_final_response_with_tools`]).
+    pub fn on_final_response_with_tools(mut self, what: FinalResponseWithTools) -> Self {
+        self.options.final_response_with_tools = what;
+        self
+    }
+
     /// Adds a check of the loop's result, run once it parses (for `sample::<T>()`) or once
     /// the LLM answers (for `sample_text`, `T = String`). An `Err(feedback)` sends the LLM
     /// back with the feedback (as `final_response`'s error result, or as a user message for
@@ -388,6 +415,32 @@ impl<'a, V> SampleRequest<'a, V> {
             tools: self.tools,
             validated: PhantomData,
         }
+    }
+
+    /// Makes the calls for which `when` holds wait for the user's approval before they run,
+    /// beside those of tools marked for approval (`#[sampling_tool(approval)]`,
+    /// [`SamplingTool::approval`](crate::SamplingTool::approval)).
+    ///
+    /// The user is asked through a form elicitation that names the tool and shows its
+    /// arguments; all approvals of one reply are asked together (one round on protocol
+    /// 2026-07-28, where the answers join the sealed journal: a later round never asks again
+    /// and never runs a call that was not approved). A declined or dismissed call does not
+    /// run: the LLM reads an error result saying so, and the loop goes on. When the user
+    /// cannot be asked, [`without_elicitation`](Self::without_elicitation) decides.
+    pub fn require_approval(
+        mut self,
+        when: impl Fn(&crate::ToolCall) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.options.approvals.when = Some(std::sync::Arc::new(when));
+        self
+    }
+
+    /// What happens to a call that needs approval when the user cannot be asked (the client
+    /// did not declare `elicitation`, or there is no client): by default
+    /// [`NoElicitation::Deny`](crate::input::NoElicitation::Deny).
+    pub fn without_elicitation(mut self, what: crate::input::NoElicitation) -> Self {
+        self.options.approvals.without_elicitation = what;
+        self
     }
 
     /// A hook run before each LLM request of a loop (and of `sample_step`) with the request

@@ -207,6 +207,17 @@ impl Sampler {
         self
     }
 
+    /// What every typed loop does with a `final_response` sent in the same reply as calls to
+    /// other tools (default [`FinalResponseWithTools::SetAside`](crate::control::FinalResponseWithTools::SetAside);
+    /// a call can set its own with [`SampleRequest::on_final_response_with_tools`]).
+    pub fn on_final_response_with_tools(
+        mut self,
+        what: crate::control::FinalResponseWithTools,
+    ) -> Self {
+        self.defaults.final_response_with_tools = what;
+        self
+    }
+
     /// What every call starts from.
     pub(crate) fn defaults(&self) -> &Options {
         &self.defaults
@@ -255,9 +266,16 @@ impl Sampler {
         self
     }
 
-    /// The largest sealed multi round-trip state sent or accepted, in bytes (default 1 MiB).
-    /// A loop whose state would grow past it fails with a message naming this option; a
-    /// larger state from a client is refused before it is decoded.
+    /// The largest sealed multi round-trip state sent or accepted, in bytes (default
+    /// [`DEFAULT_MAX_STATE_BYTES`](crate::limits::DEFAULT_MAX_STATE_BYTES), 10.7 MiB: a loop
+    /// within the default history limit fits). A loop whose state would grow past it fails
+    /// with [`SampleErrorKind::StateTooLarge`](crate::SampleErrorKind::StateTooLarge), history
+    /// kept; a larger state from a client is refused before it is decoded.
+    ///
+    /// The state travels in the same message as the request for the client's LLM, which holds
+    /// the history: over stdio, rmcp's transports drop messages over 16 MiB. Journals over 256
+    /// KiB are deflated, so this matters only for a loop near the history limit whose tool
+    /// results do not compress (images): lower `max_history_bytes` for those.
     pub fn max_state_bytes(mut self, bytes: usize) -> Self {
         self.round_trip.max_state_bytes = bytes;
         self

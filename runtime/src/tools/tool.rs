@@ -32,6 +32,7 @@ pub struct SamplingTool<'a> {
     description: Option<Cow<'static, str>>,
     input_schema: Arc<JsonObject>,
     sequential: bool,
+    approval: bool,
     call: Arc<CallFn<'a>>,
 }
 
@@ -147,6 +148,7 @@ impl fmt::Debug for SamplingTool<'_> {
             .field("description", &self.description)
             .field("input_schema", &self.input_schema)
             .field("sequential", &self.sequential)
+            .field("approval", &self.approval)
             .finish_non_exhaustive()
     }
 }
@@ -217,6 +219,7 @@ impl<'a> SamplingTool<'a> {
             description: None,
             input_schema,
             sequential: false,
+            approval: false,
             call: Arc::new(call),
         }
     }
@@ -234,6 +237,7 @@ impl<'a> SamplingTool<'a> {
             description: self.description,
             input_schema: self.input_schema,
             sequential: self.sequential,
+            approval: self.approval,
             call: Arc::new(move |args| -> ToolFuture<'b> { call(args) }),
         }
     }
@@ -256,6 +260,15 @@ impl<'a> SamplingTool<'a> {
         self
     }
 
+    /// Makes every call of the tool wait for the user's approval (asked through elicitation,
+    /// with the tool's name and arguments) before it runs; a call the user does not approve
+    /// does not run, and the LLM reads why. See
+    /// [`SampleRequest::require_approval`](crate::SampleRequest::require_approval).
+    pub fn approval(mut self, approval: bool) -> Self {
+        self.approval = approval;
+        self
+    }
+
     /// The name the LLM calls the tool by.
     pub fn name(&self) -> &str {
         &self.name
@@ -274,6 +287,11 @@ impl<'a> SamplingTool<'a> {
     /// Whether the tool forces its batch to run sequentially.
     pub fn is_sequential(&self) -> bool {
         self.sequential
+    }
+
+    /// Whether every call of the tool needs the user's approval.
+    pub fn requires_approval(&self) -> bool {
+        self.approval
     }
 
     /// Calls the tool on JSON arguments, as the loop does.

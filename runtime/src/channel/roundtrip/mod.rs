@@ -27,10 +27,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 
 use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::model::{
-    CallToolResponse, CreateMessageRequestParams, CreateMessageResult, InputRequest,
-    InputRequiredResult, InputResponses, JsonObject, Request, SamplingMessageContentBlock,
+    CallToolResponse, CreateMessageRequestParams, CreateMessageResult, GetPromptRequestParams,
+    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject, Request,
+    SamplingMessageContentBlock,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -59,6 +61,13 @@ use crate::{SampleError, SampleErrorKind, Sampler};
 pub struct SamplingContext {
     ctx: RequestContext<RoleServer>,
     round: Arc<Round>,
+}
+
+impl SamplingContext {
+    /// The round of this tool call.
+    pub(crate) fn round(&self) -> &Round {
+        &self.round
+    }
 }
 
 impl std::fmt::Debug for SamplingContext {
@@ -95,22 +104,64 @@ impl<S: ServerHandler> FromContextPart<ToolCallContext<'_, S>> for SamplingConte
                 None,
             ));
         }
-        let call = CallInfo {
-            tool: context.name.to_string(),
-            arguments: context.arguments.clone(),
-            request_state: context.request_state.take(),
-            input_responses: context.input_responses.take().unwrap_or_default(),
-            principal: principal(&context.request_context),
-        };
-        let round = Arc::new(Round::new(call));
-        // A `RequestContext` extracted after this one finds the round too.
-        context
-            .request_context
-            .extensions
-            .insert(RoundHandle(round.clone()));
-        let mut ctx = context.request_context.clone();
+        // Registered on the tool call's own context too: a `RequestContext` extracted after
+        // this one finds the round.
+        Ok(Self::start(
+            "tools/call",
+            &context.name,
+            context.arguments.clone(),
+            context.request_state.take(),
+            context.input_responses.take(),
+            &mut context.request_context,
+        ))
+    }
+}
+
+impl SamplingContext {
+    /// The context of a `prompts/get` request, for a prompt that asks the user (or the
+    /// client's LLM) before it answers: rmcp's prompt router does not hand a prompt the
+    /// request's `requestState` and `inputResponses`, so implement `ServerHandler::get_prompt`
+    /// and build the context from its parameters. Run the body in
+    /// [`Sampler::reply`](crate::Sampler::reply) as for a tool; its [`ToolReply`] converts
+    /// into rmcp's `GetPromptResponse` (a failure becomes a JSON-RPC error: a prompt result
+    /// has no `isError`). The sealed state is bound to the prompt's name and arguments and
+    /// to `prompts/get`, so it never opens for a tool call.
+    pub fn for_prompt(
+        mut ctx: RequestContext<RoleServer>,
+        params: &mut GetPromptRequestParams,
+    ) -> Self {
+        Self::start(
+            "prompts/get",
+            &params.name,
+            params.arguments.clone(),
+            params.request_state.take(),
+            params.input_responses.take(),
+            &mut ctx,
+        )
+    }
+
+    /// A round for one request of `method` on `name`, registered in `ctx`.
+    fn start(
+        method: &'static str,
+        name: &str,
+        arguments: Option<JsonObject>,
+        request_state: Option<String>,
+        input_responses: Option<InputResponses>,
+        ctx: &mut RequestContext<RoleServer>,
+    ) -> Self {
+        let round = Arc::new(Round::new(CallInfo {
+            method,
+            tool: name.to_owned(),
+            arguments,
+            request_state,
+            input_responses: input_responses.unwrap_or_default(),
+            principal: principal(ctx),
+        }));
         ctx.extensions.insert(RoundHandle(round.clone()));
-        Ok(Self { ctx, round })
+        Self {
+            ctx: ctx.clone(),
+            round,
+        }
     }
 }
 
@@ -205,12 +256,26 @@ impl<T: IntoCallToolResult> IntoCallToolResult for ToolReply<T> {
     }
 }
 
+impl<T: IntoGetPromptResult> IntoGetPromptResult for ToolReply<T> {
+    fn into_get_prompt_result(self) -> Result<GetPromptResponse, ErrorData> {
+        match self.0 {
+            Reply::Done(value) => value.into_get_prompt_result(),
+            Reply::Failed(error) => Err(error.into()),
+            Reply::InputRequired(result) => Ok(result.into()),
+            Reply::Refused(error) => Err(error),
+            Reply::ToolError(message) => Err(ErrorData::internal_error(message, None)),
+        }
+    }
+}
+
 /// The extension through which a sampling call finds its round.
 #[derive(Clone)]
 pub(crate) struct RoundHandle(pub(crate) Arc<Round>);
 
-/// What the tool call brought.
+/// What the tool call (or `prompts/get`) brought.
 struct CallInfo {
+    /// `tools/call` or `prompts/get`: part of what the state is bound to.
+    method: &'static str,
     tool: String,
     arguments: Option<JsonObject>,
     request_state: Option<String>,
@@ -235,14 +300,34 @@ struct Inner {
     journal: Journal,
     /// The input requests asked in the previous round, by key.
     previously_asked: BTreeMap<String, bool>,
+    /// Per sampling call, how many turns the opened journal already held: those are replays,
+    /// the ones after them arrived with this round's input responses.
+    replayed_turns: Vec<usize>,
+    /// Why the last input response was asked for again (missing or malformed), for the error
+    /// when the rounds run out.
+    reasked: Option<String>,
     /// Sampling calls started in this round.
     started: usize,
+    /// Inputs the tool body itself awaited in this round (elicitations, roots).
+    inputs_started: usize,
     /// Sampling calls running (started, neither finished nor waiting for the client).
     active: usize,
     /// This round's input requests.
     asks: BTreeMap<String, (InputRequest, bool)>,
     /// The waker of `Sampler::reply`, woken when the last running call starts to wait.
     waker: Option<Waker>,
+}
+
+/// Where the answer to a sampling call's next LLM turn comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Nothing answers it yet: the request goes to the LLM (or into this round's input
+    /// requests).
+    Live,
+    /// It arrived with this round's input responses: a new answer of the client's LLM.
+    Arrived,
+    /// It was answered in an earlier round and is replayed from the journal: not a new call.
+    Replayed,
 }
 
 /// How a sampling call's LLM turn is answered in this round.
@@ -280,12 +365,111 @@ impl Round {
         self.lock().config.as_ref().map(|c| c.round_budget)
     }
 
+    /// Where the answer to turn `turn` of call `call` comes from.
+    pub(crate) fn origin(&self, call: usize, turn: usize) -> Origin {
+        let inner = self.lock();
+        let recorded = inner.journal.calls.get(call).map_or(0, |r| r.turns.len());
+        let replayed = inner.replayed_turns.get(call).copied().unwrap_or(0);
+        if turn < replayed.min(recorded) {
+            Origin::Replayed
+        } else if turn < recorded {
+            Origin::Arrived
+        } else {
+            Origin::Live
+        }
+    }
+
     /// Registers a sampling call; returns its index in start order.
     pub(crate) fn begin_call(&self) -> usize {
         let mut inner = self.lock();
         inner.started += 1;
         inner.active += 1;
         inner.started - 1
+    }
+
+    /// Registers an input the tool body itself awaits; returns its index in start order.
+    pub(crate) fn begin_body_input(&self) -> usize {
+        let mut inner = self.lock();
+        inner.inputs_started += 1;
+        inner.inputs_started - 1
+    }
+
+    /// A sampling call starts waiting for the client (for approvals): once no call runs, the
+    /// round ends with this round's input requests.
+    pub(crate) fn call_waits(&self) {
+        let mut inner = self.lock();
+        inner.active = inner.active.saturating_sub(1);
+        Self::wake_if_quiet(&mut inner);
+    }
+
+    /// The answer to input `key` (an elicitation, the roots, a tool approval): recorded in the
+    /// journal, or brought by the client for the request asked in the previous round (checked
+    /// by `check`, then recorded). Otherwise `request` joins this round's input requests and
+    /// the answer is `None`: the caller waits for the next round.
+    pub(crate) fn input(
+        &self,
+        key: &str,
+        request: impl FnOnce() -> InputRequest,
+        check: impl FnOnce(&serde_json::Value) -> Result<(), String>,
+    ) -> Result<Option<serde_json::Value>, SampleErrorKind> {
+        let mut inner = self.lock();
+        if let Some(recorded) = inner.journal.inputs.get(key) {
+            return Ok(Some(recorded.clone()));
+        }
+        if inner.previously_asked.contains_key(key) {
+            match self.call.input_responses.get(key) {
+                Some(answer) => {
+                    check(answer).map_err(|reason| {
+                        SampleErrorKind::InvalidInput(format!(
+                            "the client's answer to input request `{key}`: {reason}"
+                        ))
+                    })?;
+                    inner.journal.inputs.insert(key.to_owned(), answer.clone());
+                    return Ok(Some(answer.clone()));
+                }
+                None => tracing::info!(
+                    key,
+                    "the client did not answer an input request; asking again"
+                ),
+            }
+        }
+        let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
+        if inner.number >= budget {
+            return Err(SampleErrorKind::RoundBudget(budget));
+        }
+        inner.asks.insert(key.to_owned(), (request(), false));
+        Self::wake_if_quiet(&mut inner);
+        Ok(None)
+    }
+
+    /// The response recorded for turn `turn` of call `call` in an earlier round, if any.
+    pub(crate) fn recorded_turn(
+        &self,
+        call: usize,
+        turn: usize,
+    ) -> Option<Result<CreateMessageResult, SampleErrorKind>> {
+        let inner = self.lock();
+        let recorded = inner.journal.calls.get(call)?.turns.get(turn)?;
+        Some(serde_json::from_str(recorded.response.get()).map_err(|e| {
+            SampleErrorKind::InvalidResponse(format!("a recorded response is unreadable: {e}"))
+        }))
+    }
+
+    /// Records the response of turn `turn` of call `call` answered by the server's own
+    /// handler, so that a later round replays it instead of asking the handler again (which
+    /// may answer differently).
+    pub(crate) fn record_turn(&self, call: usize, turn: usize, response: &CreateMessageResult) {
+        let mut inner = self.lock();
+        if let Some(record) = inner.journal.calls.get_mut(call)
+            && record.turns.len() == turn
+            && let Ok(response) = serde_json::value::to_raw_value(response)
+        {
+            record.turns.push(Turn {
+                response,
+                forced: false,
+                tools: None,
+            });
+        }
     }
 
     /// A sampling call finished (or was dropped) without waiting for the client.
@@ -361,15 +545,21 @@ impl Round {
                     });
                     return Ok(forced);
                 }
-                Some(Err(reason)) => tracing::warn!(
-                    key,
-                    reason,
-                    "the client's sampling response is malformed; asking again"
-                ),
-                None => tracing::info!(
-                    key,
-                    "the client did not answer a sampling request; asking again"
-                ),
+                Some(Err(reason)) => {
+                    tracing::warn!(
+                        key,
+                        reason,
+                        "the client's sampling response is malformed; asking again"
+                    );
+                    inner.reasked = Some(format!("its answer to `{key}` was malformed: {reason}"));
+                }
+                None => {
+                    tracing::info!(
+                        key,
+                        "the client did not answer a sampling request; asking again"
+                    );
+                    inner.reasked = Some(format!("it sent no answer to `{key}`"));
+                }
             }
         }
         let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
@@ -378,14 +568,15 @@ impl Round {
         Ok(inner.number + 1 >= budget)
     }
 
-    /// The answer to turn `turn` of call `call`, or, when there is none yet, the request added
-    /// to this round's input requests.
+    /// The answer to turn `turn` of call `call`, or, when there is none yet, the request
+    /// (built by `params` only then: a replayed turn needs none) added to this round's input
+    /// requests.
     pub(crate) fn answer(
         &self,
         call: usize,
         turn: usize,
         forced: bool,
-        params: CreateMessageRequestParams,
+        params: impl FnOnce() -> CreateMessageRequestParams,
     ) -> Result<Answer, SampleErrorKind> {
         let mut inner = self.lock();
         if let Some(recorded) = inner
@@ -404,12 +595,23 @@ impl Round {
         }
         let budget = inner.config.as_ref().map_or(1, |c| c.round_budget);
         if inner.number >= budget {
-            return Err(SampleErrorKind::Configuration(format!(
-                "the tool call used its {budget} rounds (`Sampler::round_budget`) before the \
-                 LLM answered; the client would not drive another round"
-            )));
+            // Only a client that left a request unanswered (or answered it badly) gets here:
+            // the last affordable request forces the answer.
+            return Err(match inner.reasked.take() {
+                Some(reason) => SampleErrorKind::ClientNoValidAnswer {
+                    rounds: budget,
+                    reason,
+                },
+                None => SampleErrorKind::RoundBudget(budget),
+            });
         }
-        let request = InputRequest::CreateMessage(Request::new(params));
+        // Checked here, not only when sealing, so that the loop's error keeps its history.
+        let cap = inner.config.as_ref().map_or(0, |c| c.max_state_bytes);
+        let bytes = state::state_bytes(&inner.journal, cap) + 64 * (inner.asks.len() + 1);
+        if bytes > cap {
+            return Err(SampleErrorKind::StateTooLarge { bytes, limit: cap });
+        }
+        let request = InputRequest::CreateMessage(Request::new(params()));
         inner.asks.insert(input_key(call, turn), (request, forced));
         inner.active = inner.active.saturating_sub(1);
         Self::wake_if_quiet(&mut inner);
@@ -482,7 +684,10 @@ impl Sampler {
     /// what it already received (tools that ran are not run again) and goes on. So **code
     /// outside the sampling calls runs once per round**: keep side effects inside tools, or
     /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
-    /// the same round.
+    /// the same round. What the body awaits from the user (`ctx.elicit`, `ctx.roots`, the
+    /// approval of a sampling tool, see [`crate::input`]) suspends and replays the same way,
+    /// and joins the same round when awaited together; the server's own handler's answers
+    /// are journaled too, so a later round replays them instead of asking the model again.
     ///
     /// Nothing is kept between rounds, so a client that sends the same round twice (a network
     /// retry of the same `requestState` and answers) runs that round's tool calls twice: the
@@ -506,7 +711,8 @@ impl Sampler {
     {
         let round = &ctx.round;
         let config = self.round_trip().clone();
-        let binding = Binding::new(
+        let binding = Binding::for_method(
+            round.call.method,
             &round.call.tool,
             round.call.arguments.as_ref(),
             round.call.principal.as_deref(),
@@ -522,6 +728,7 @@ impl Sampler {
                         .iter()
                         .map(|asked| (asked.key.clone(), asked.forced))
                         .collect();
+                    inner.replayed_turns = journal.calls.iter().map(|c| c.turns.len()).collect();
                     inner.journal = journal;
                     number
                 }
@@ -573,6 +780,7 @@ fn suspend<T>(
         v: state::STATE_VERSION,
         round: number,
         calls: std::mem::take(&mut inner.journal.calls),
+        inputs: std::mem::take(&mut inner.journal.inputs),
         asked: asks
             .iter()
             .map(|(key, (_, forced))| Asked {
@@ -598,6 +806,9 @@ fn suspend<T>(
                 Some(sealed),
             )))
         }
+        Err(state::StateError::TooLarge { bytes, cap }) => ToolReply(Reply::Failed(
+            SampleError::new(SampleErrorKind::StateTooLarge { bytes, limit: cap }),
+        )),
         Err(error) => ToolReply(Reply::Failed(SampleError::new(
             SampleErrorKind::Configuration(error.to_string()),
         ))),
@@ -611,6 +822,7 @@ mod tests {
 
     fn round_with(turn: Turn) -> Round {
         let round = Round::new(CallInfo {
+            method: "tools/call",
             tool: "t".into(),
             arguments: None,
             request_state: None,
@@ -639,7 +851,7 @@ mod tests {
                 r#"[{"type":"tool_result","toolUseId":"t1","content":[]}]"#,
             )),
         });
-        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        let params = || CreateMessageRequestParams::new(Vec::new(), 10);
         assert!(matches!(
             round.answer(0, 0, false, params),
             Ok(Answer::Ready(response)) if response.model == "m"
@@ -656,7 +868,7 @@ mod tests {
             forced: false,
             tools: Some(raw(r#"{"not":"a list"}"#)),
         });
-        let params = CreateMessageRequestParams::new(Vec::new(), 10);
+        let params = || CreateMessageRequestParams::new(Vec::new(), 10);
         let error = round.answer(0, 0, false, params).err();
         assert!(
             matches!(&error, Some(SampleErrorKind::InvalidResponse(r)) if r.contains("unreadable")),

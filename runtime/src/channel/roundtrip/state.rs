@@ -3,10 +3,12 @@
 //!
 //! The state is a journal, not a snapshot: for each sampling call of the tool body (in the order
 //! the calls started) the LLM responses received so far and the results of the tool batches that
-//! ran after them. On the next round the tool body runs again and each sampling call replays its
-//! journal: recorded responses answer the LLM calls, recorded results stand in for tools that
-//! already ran, and the loop's own logic rebuilds the history. So the state never holds the input
-//! messages or anything the body recomputes, and tools never run twice.
+//! ran after them, and the client's answers to every other input the body awaited
+//! (elicitations, roots, tool approvals) by input key. On the next round the tool body runs
+//! again and each sampling call replays its journal: recorded responses answer the LLM calls,
+//! recorded results stand in for tools that already ran, and the loop's own logic rebuilds the
+//! history. So the state never holds the input messages or anything the body recomputes, and
+//! tools never run twice.
 //!
 //! Sealing uses rmcp's `RequestStateCodec`: HMAC-SHA256 with a keyring (key rotation), a TTL, and
 //! associated data binding the state to the tool, a digest of its arguments and, over HTTP, the
@@ -14,8 +16,12 @@
 //! journal itself; the journal follows in base64url:
 //!
 //! ```text
-//! <rmcp sealed envelope of blake3(journal JSON)>~<journal JSON in base64url>
+//! <rmcp sealed envelope of blake3(form + payload)>~<form><payload in base64url>
 //! ```
+//!
+//! where `<form>` is `j` (the payload is the journal's JSON) or `z` (the journal's JSON,
+//! deflated: journals over [`COMPRESS_ABOVE`] bytes, so that a loop as long as the push era
+//! allows fits the round trip; see [`DEFAULT_MAX_STATE_BYTES`]).
 //!
 //! so the keyring, TTL and binding are rmcp's, and the bulk is hashed with BLAKE3 (three times
 //! faster than HMAC-SHA256 with SHA-NI) instead of being MACed and base64-coded by the codec
@@ -31,6 +37,7 @@
 // The sealed journal stores rmcp's sampling types (deprecated by SEP-2577).
 #![allow(deprecated)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -41,18 +48,43 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::sampling::request::DEFAULT_MAX_HISTORY_BYTES;
+
 /// The format version written into every sealed state; a state of another version is refused.
 /// Version 2: the codec seals a digest of the journal, recorded responses are raw JSON.
-pub(crate) const STATE_VERSION: u32 = 2;
+/// Version 3: the payload carries its form (plain or deflated JSON).
+pub(crate) const STATE_VERSION: u32 = 3;
 
 /// Between the sealed envelope and the journal: neither in base64url nor in rmcp's format.
 const SEPARATOR: char = '~';
 
+/// The payload's form: the journal's JSON as it is.
+const PLAIN: u8 = b'j';
+
+/// The payload's form: the journal's JSON, deflated.
+const DEFLATED: u8 = b'z';
+
+/// Journals larger than this are deflated before sealing. Smaller ones are not: deflating 64
+/// KiB costs several times the ~90 µs the whole seal and open take (BENCHMARKS.md), while a
+/// large journal shrinks 2-8× (JSON, text) and must fit next to its request in one message.
+const COMPRESS_ABOVE: usize = 256 * 1024;
+
+/// How far a deflated payload may inflate, as a multiple of the state cap. Only a payload whose
+/// digest this server sealed is inflated; the bound is a second line of defence.
+const MAX_INFLATION: usize = 16;
+
 /// The default lifetime of a sealed state (as in the Python and TypeScript SDKs).
 pub const DEFAULT_STATE_TTL: Duration = Duration::from_secs(600);
 
-/// The default cap on a sealed state's size.
-pub const DEFAULT_MAX_STATE_BYTES: usize = 1024 * 1024;
+/// The default cap on a sealed state's size: 10.7 MiB, derived from the default history limit
+/// ([`DEFAULT_MAX_HISTORY_BYTES`], 8 MiB), so that a loop the push era (2025-11-25) allows
+/// also fits the multi round-trip state of 2026-07-28.
+///
+/// The journal holds the LLM's responses and the tools' results, which are part of the
+/// history, so it is no larger than the history; base64url adds a third, and 64 KiB cover the
+/// envelope and the journal's own structure. Journals over 256 KiB are also deflated, which
+/// usually shrinks them 2-8×.
+pub const DEFAULT_MAX_STATE_BYTES: usize = DEFAULT_MAX_HISTORY_BYTES.div_ceil(3) * 4 + (64 << 10);
 
 /// The default number of `tools/call` rounds a client drives (rmcp, the Python SDK and the
 /// TypeScript SDK 2.x all stop after 10).
@@ -69,6 +101,10 @@ pub(crate) struct Journal {
     pub calls: Vec<CallRecord>,
     /// The input requests of the round that sent this state out.
     pub asked: Vec<Asked>,
+    /// The client's answers to every other input the body awaited (elicitations, roots, tool
+    /// approvals), by input key, as the client sent them (checked when they arrived).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, Value>,
 }
 
 /// The journal of one sampling call.
@@ -114,6 +150,18 @@ pub(crate) struct Asked {
 /// The key of the input request for turn `turn` of sampling call `call`.
 pub(crate) fn input_key(call: usize, turn: usize) -> String {
     format!("sampling-{call}-{turn}")
+}
+
+/// The key of the `index`-th input the tool body itself awaited (an elicitation or the
+/// roots), in the order the awaits started.
+pub(crate) fn body_input_key(index: usize) -> String {
+    format!("input-{index}")
+}
+
+/// The key of the approval asked for tool call `position` of the batch after turn `turn` of
+/// sampling call `call`.
+pub(crate) fn approval_key(call: usize, turn: usize, position: usize) -> String {
+    format!("approval-{call}-{turn}-{position}")
 }
 
 /// How suspended tool calls are sealed, and how many rounds a client drives.
@@ -171,11 +219,24 @@ impl Binding {
         arguments: Option<&JsonObject>,
         principal: Option<&[u8]>,
     ) -> Self {
+        Self::for_method("tools/call", tool, arguments, principal)
+    }
+
+    /// The same for a request of another method (`prompts/get`): a state sealed for one
+    /// method never opens for another.
+    pub(crate) fn for_method(
+        method: &str,
+        tool: &str,
+        arguments: Option<&JsonObject>,
+        principal: Option<&[u8]>,
+    ) -> Self {
         let mut canonical = String::new();
         if let Some(arguments) = arguments {
             write_canonical(&mut canonical, &Value::Object(arguments.clone()));
         }
-        let mut bytes = b"rmcp-sampling/requestState/v1\0tools/call\0".to_vec();
+        let mut bytes = b"rmcp-sampling/requestState/v1\0".to_vec();
+        bytes.extend_from_slice(method.as_bytes());
+        bytes.push(0);
         bytes.extend_from_slice(tool.as_bytes());
         bytes.push(0);
         bytes.extend_from_slice(&Sha256::digest(canonical.as_bytes()));
@@ -268,13 +329,80 @@ pub(crate) fn seal(
     journal: &Journal,
     binding: &Binding,
 ) -> Result<String, StateError> {
-    let payload = serde_json::to_vec(journal).map_err(|e| StateError::Sealing(e.to_string()))?;
-    seal_payload(config, &payload, binding)
+    let json = serde_json::to_vec(journal).map_err(|e| StateError::Sealing(e.to_string()))?;
+    let (form, payload) = encode(json);
+    seal_payload(config, form, &payload, binding)
 }
 
-/// Seals the journal's JSON: the codec seals its digest, the JSON follows in base64url.
+/// The payload of a journal's JSON and its form: deflated when it is large.
+fn encode(json: Vec<u8>) -> (u8, Vec<u8>) {
+    if json.len() > COMPRESS_ABOVE {
+        // Level 1: most of the gain for a fraction of the time of the higher levels.
+        (DEFLATED, miniz_oxide::deflate::compress_to_vec(&json, 1))
+    } else {
+        (PLAIN, json)
+    }
+}
+
+/// What the codec seals: a digest of the payload and its form, so neither can be swapped.
+fn digest(form: u8, payload: &[u8]) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&[form]);
+    hasher.update(payload);
+    hasher.finalize()
+}
+
+/// The size of the sealed state of `journal`, without sealing it (the envelope's size is
+/// bounded above). Cheap while the journal is far below `cap`: its JSON size is estimated
+/// from the recorded raw JSON; only an estimate over `cap` is checked by encoding it.
+pub(crate) fn state_bytes(journal: &Journal, cap: usize) -> usize {
+    /// More than rmcp's envelope of a 32-byte digest, the separator and the form.
+    const ENVELOPE: usize = 512;
+    let estimate = ENVELOPE + URL_SAFE_NO_PAD.encoded_length(journal_bytes_bound(journal));
+    if estimate <= cap {
+        return estimate;
+    }
+    let Ok(json) = serde_json::to_vec(journal) else {
+        return estimate;
+    };
+    ENVELOPE + URL_SAFE_NO_PAD.encoded_length(encode(json).1.len())
+}
+
+/// An upper bound of the journal's JSON size, from the sizes of its parts.
+fn journal_bytes_bound(journal: &Journal) -> usize {
+    const PER_CALL: usize = 64;
+    const PER_TURN: usize = 64;
+    const PER_ASK: usize = 64;
+    let turns: usize = journal
+        .calls
+        .iter()
+        .map(|call| {
+            PER_CALL
+                + call.fingerprint.len()
+                + call
+                    .turns
+                    .iter()
+                    .map(|turn| {
+                        PER_TURN
+                            + turn.response.get().len()
+                            + turn.tools.as_ref().map_or(0, |t| t.get().len())
+                    })
+                    .sum::<usize>()
+        })
+        .sum();
+    64 + turns
+        + journal
+            .asked
+            .iter()
+            .map(|asked| PER_ASK + asked.key.len())
+            .sum::<usize>()
+}
+
+/// Seals a payload of the given form: the codec seals its digest, the payload follows in
+/// base64url.
 fn seal_payload(
     config: &RoundTripConfig,
+    form: u8,
     payload: &[u8],
     binding: &Binding,
 ) -> Result<String, StateError> {
@@ -283,8 +411,9 @@ fn seal_payload(
         .ttl(config.ttl);
     let mut sealed = config
         .codec()?
-        .seal_with(blake3::hash(payload).as_bytes(), &options);
-    let bytes = sealed.len() + SEPARATOR.len_utf8() + URL_SAFE_NO_PAD.encoded_length(payload.len());
+        .seal_with(digest(form, payload).as_bytes(), &options);
+    let bytes =
+        sealed.len() + SEPARATOR.len_utf8() + 1 + URL_SAFE_NO_PAD.encoded_length(payload.len());
     if bytes > config.max_state_bytes {
         return Err(StateError::TooLarge {
             bytes,
@@ -293,6 +422,7 @@ fn seal_payload(
     }
     sealed.reserve_exact(bytes - sealed.len());
     sealed.push(SEPARATOR);
+    sealed.push(char::from(form));
     URL_SAFE_NO_PAD.encode_append(payload, &mut sealed);
     Ok(sealed)
 }
@@ -314,21 +444,38 @@ pub(crate) fn open(
         .split_once(SEPARATOR)
         .ok_or_else(|| rejected(RequestStateError::MalformedFormat))?;
     // The envelope first (key, expiry, binding): a forged or expired state costs one small MAC.
-    let digest = config
+    let opened = config
         .codec()?
         .open_with(envelope, &binding.0)
         .map_err(rejected)?;
-    let digest = blake3::Hash::from_slice(&digest)
+    let sealed_digest = blake3::Hash::from_slice(&opened)
         .map_err(|_| rejected(RequestStateError::MalformedFormat))?;
+    let (&form, payload) = payload
+        .as_bytes()
+        .split_first()
+        .ok_or_else(|| rejected(RequestStateError::MalformedFormat))?;
     let payload = URL_SAFE_NO_PAD
         .decode_to_vec(payload)
         .map_err(|_| rejected(RequestStateError::InvalidEncoding))?;
     // `blake3::Hash` compares in constant time.
-    if blake3::hash(&payload) != digest {
+    if digest(form, &payload) != sealed_digest {
         return Err(rejected(RequestStateError::IntegrityCheckFailed));
     }
+    let json = match form {
+        PLAIN => payload,
+        DEFLATED => miniz_oxide::inflate::decompress_to_vec_with_limit(
+            &payload,
+            config.max_state_bytes.saturating_mul(MAX_INFLATION),
+        )
+        .map_err(|e| StateError::Format(format!("the deflated journal does not inflate: {e}")))?,
+        _ => {
+            return Err(StateError::Format(format!(
+                "unknown payload form {form:#04x}"
+            )));
+        }
+    };
     let journal: Journal =
-        serde_json::from_slice(&payload).map_err(|e| StateError::Format(e.to_string()))?;
+        serde_json::from_slice(&json).map_err(|e| StateError::Format(e.to_string()))?;
     if journal.v != STATE_VERSION {
         return Err(StateError::Format(format!(
             "format version {} (this server reads version {STATE_VERSION})",
@@ -370,6 +517,7 @@ mod tests {
                 key: input_key(0, 1),
                 forced: false,
             }],
+            inputs: BTreeMap::from([(approval_key(0, 0, 1), json!({"action": "decline"}))]),
         }
     }
 
@@ -400,6 +548,8 @@ mod tests {
             Binding::new("triage", Some(&other_args), Some(b"Bearer alice")),
             Binding::new("triage", Some(&a), Some(b"Bearer mallory")),
             Binding::new("triage", Some(&a), None),
+            // The same name and arguments, but a prompt.
+            Binding::for_method("prompts/get", "triage", Some(&a), Some(b"Bearer alice")),
         ] {
             let error = open(&config, &sealed, &other).unwrap_err();
             assert!(
@@ -503,6 +653,7 @@ mod tests {
         // Correctly sealed, so only the journal's own checks stand between it and a replay.
         let fine = seal_payload(
             &config,
+            PLAIN,
             turn(r#"{"role":"assistant"}"#).as_bytes(),
             &binding,
         );
@@ -520,12 +671,57 @@ mod tests {
             b"not json".to_vec(),
             Vec::new(),
         ] {
-            let sealed = seal_payload(&config, &payload, &binding).unwrap();
+            let sealed = seal_payload(&config, PLAIN, &payload, &binding).unwrap();
             assert!(
                 matches!(open(&config, &sealed, &binding), Err(StateError::Format(_))),
                 "{:?} opened",
                 String::from_utf8_lossy(&payload)
             );
+        }
+    }
+
+    /// A journal whose one recorded response holds `text`.
+    fn journal_with(text: &str) -> Journal {
+        let mut journal = journal();
+        journal.calls[0].turns[0].response = raw(
+            json!({"role": "assistant", "content": {"type": "text", "text": text}, "model": "m"}),
+        );
+        journal
+    }
+
+    #[test]
+    fn a_large_journal_is_deflated_and_a_swapped_or_unknown_form_is_refused() {
+        let config = config(RequestStateCodec::new([7u8; 32].to_vec()));
+        let binding = Binding::new("t", None, None);
+        let large = journal_with(&"the same words again, ".repeat(20_000));
+        let plain_bytes = serde_json::to_vec(&large).unwrap().len();
+        let sealed = seal(&config, &large, &binding).unwrap();
+        let (envelope, payload) = sealed.split_once(SEPARATOR).unwrap();
+        assert!(
+            payload.starts_with('z'),
+            "deflated above {COMPRESS_ABOVE} bytes"
+        );
+        assert!(sealed.len() < plain_bytes / 10, "{} bytes", sealed.len());
+        assert_eq!(open(&config, &sealed, &binding).unwrap(), large);
+        assert!(state_bytes(&large, usize::MAX) >= sealed.len());
+        assert!(state_bytes(&large, 0) >= sealed.len(), "the exact path");
+
+        let small = seal(&config, &journal(), &binding).unwrap();
+        assert!(small.split_once(SEPARATOR).unwrap().1.starts_with('j'));
+        assert!(state_bytes(&journal(), usize::MAX) >= small.len());
+
+        // The form is under the digest: flipping it is tampering.
+        let flipped = format!("{envelope}~j{}", &payload[1..]);
+        let error = open(&config, &flipped, &binding).unwrap_err();
+        assert!(
+            matches!(&error, StateError::Rejected(r) if r.contains("integrity")),
+            "{error}"
+        );
+        // Correctly sealed, but an unknown form, or a deflated payload that does not inflate.
+        for (form, payload) in [(b'q', &b"{}"[..]), (DEFLATED, b"not deflate")] {
+            let sealed = seal_payload(&config, form, payload, &binding).unwrap();
+            let error = open(&config, &sealed, &binding).unwrap_err();
+            assert!(matches!(error, StateError::Format(_)), "{error}");
         }
     }
 

@@ -1,4 +1,4 @@
-// `name`, `description` and `sequential` in any order; an explicit description wins over the
+// `name`, `description`, `sequential` and `approval` in any order; an explicit description wins over the
 // doc comment, which stays the function's rustdoc.
 use rmcp_sampling::sampling_tool;
 
@@ -9,7 +9,7 @@ fn write_log(line: String) -> bool {
 }
 
 /// Undocumented for the LLM? No: this doc comment is the description.
-#[sampling_tool(name = "ping")]
+#[sampling_tool(name = "ping", approval)]
 fn ping_impl() -> &'static str {
     "pong"
 }
@@ -22,6 +22,8 @@ fn main() {
     assert_eq!(tool.name(), "log-write");
     assert_eq!(tool.description(), Some("Write a line to the log."));
     assert!(tool.is_sequential());
+    assert!(!tool.requires_approval());
+    assert!(ping_impl_tool().requires_approval());
     assert_eq!(ping_impl_tool().name(), "ping");
     assert_eq!(no_docs_tool().description(), None);
 }
