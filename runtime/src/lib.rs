@@ -1,4 +1,6 @@
 #![doc = include_str!("../../README.md")]
+// The reference material the README leaves out (docs.rs shows it below the README).
+#![doc = include_str!("reference.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Every doctest (the README quick start included) compiles without a warning (unused items aside:
 // examples often build a value only to show how).

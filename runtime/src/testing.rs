@@ -309,14 +309,20 @@ pub mod reply {
 /// [`SamplingClient`](crate::client::SamplingClient)) and assert what the LLM was sent. The
 /// server runs on a spawned task until the client closes.
 ///
+/// The client connects with rmcp's plain `serve`, which runs the `initialize` handshake: the
+/// connection speaks protocol 2025-11-25, and sampling goes to the client as
+/// `sampling/createMessage` requests. [`connect_in_process_modern`] connects the same way on
+/// 2026-07-28. A tool written as below (a [`SamplingContext`](crate::SamplingContext) and its
+/// body in [`Sampler::reply`](crate::Sampler::reply)) works on both; one that samples through a
+/// plain `RequestContext` works only here.
+///
 /// ```
-/// use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
+/// use rmcp::handler::server::router::tool::ToolRouter;
 /// use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerConfig};
-/// use rmcp::service::RequestContext;
-/// use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+/// use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 /// use rmcp_sampling::client::SamplingClient;
-/// use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
-/// use rmcp_sampling::Sampler;
+/// use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, connect_in_process_modern};
+/// use rmcp_sampling::{Sampler, SamplingContext, ToolReply};
 ///
 /// #[derive(Clone)]
 /// struct Poet {
@@ -328,8 +334,12 @@ pub mod reply {
 /// impl Poet {
 ///     /// Write a haiku.
 ///     #[tool]
-///     async fn haiku(&self, ctx: RequestContext<RoleServer>) -> Result<String, ErrorData> {
-///         Ok(self.sampler.on(&ctx).sample_text("A haiku, please.").await?.text)
+///     async fn haiku(&self, ctx: SamplingContext) -> ToolReply<String> {
+///         self.sampler
+///             .reply(&ctx, async {
+///                 Ok(self.sampler.on(&ctx).sample_text("A haiku, please.").await?.text)
+///             })
+///             .await
 ///     }
 /// }
 ///
@@ -342,14 +352,22 @@ pub mod reply {
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let llm = ScriptedLlm::new().then_text("old pond / a frog jumps in / splash");
-/// let poet = Poet { sampler: Sampler::new(), tool_router: Poet::tool_router() };
-/// let client = connect_in_process(poet, SamplingClient::new(llm.clone())).await.unwrap();
-///
-/// let result = client.call_tool(CallToolRequestParams::new("haiku")).await.unwrap();
-/// assert_eq!(result.content[0].as_text().unwrap().text, "old pond / a frog jumps in / splash");
-/// assert_eq!(llm.requests()[0].last_text(), "A haiku, please.");
-/// client.cancel().await.unwrap();
+/// let poet = || Poet { sampler: Sampler::new(), tool_router: Poet::tool_router() };
+/// let haiku = "old pond / a frog jumps in / splash";
+/// // 2025-11-25, then 2026-07-28: the same tool, the same answer.
+/// for modern in [false, true] {
+///     let llm = ScriptedLlm::new().then_text(haiku);
+///     let client = SamplingClient::new(llm.clone());
+///     let client = if modern {
+///         connect_in_process_modern(poet(), client).await.unwrap()
+///     } else {
+///         connect_in_process(poet(), client).await.unwrap()
+///     };
+///     let result = client.call_tool(CallToolRequestParams::new("haiku")).await.unwrap();
+///     assert_eq!(result.content[0].as_text().unwrap().text, haiku);
+///     assert_eq!(llm.requests()[0].last_text(), "A haiku, please.");
+///     client.cancel().await.unwrap();
+/// }
 /// # }
 /// ```
 pub async fn connect_in_process<S, C>(
@@ -364,9 +382,11 @@ where
 }
 
 /// Like [`connect_in_process`], but the client speaks protocol 2026-07-28 (`server/discover`,
-/// no server-initiated requests), as rmcp's, the Python SDK's and the TypeScript SDK's default
-/// clients do: sampling reaches the client's LLM through multi round-trip rounds, which
-/// `call_tool` drives (`call_tool_once` returns each `InputRequiredResult`).
+/// no server-initiated requests), as the Python SDK's and the TypeScript SDK's clients do by
+/// default: sampling reaches the client's LLM through multi round-trip rounds, which
+/// `call_tool` drives (`call_tool_once` returns each `InputRequiredResult`). An rmcp client
+/// gets there only this way, through `serve_with_lifecycle` with
+/// `ClientLifecycleMode::Discover` (its plain `serve` negotiates 2025-11-25).
 pub async fn connect_in_process_modern<S, C>(
     server: S,
     client: C,
