@@ -23,8 +23,9 @@
 //!
 //! The server's stdio goes through `rmcp_sampling::client::LineTransport`, which answers
 //! every request it cannot parse under its id (rmcp's `TokioChildProcess` would drop it, and
-//! the server would wait forever). Without `TOOL` it only lists the tools. It logs to stderr (`RUST_LOG=debug` for more) and
-//! exits with status 1 when the tool call fails or its result is an error.
+//! the server would wait forever). Without `TOOL` it only lists the tools. It logs to stderr
+//! (`RUST_LOG=debug` for more) and exits with status 1 when the tool call fails or its result
+//! is an error.
 
 use std::process::{ExitCode, Stdio};
 

@@ -402,3 +402,19 @@ impl From<SampleError> for rmcp::ErrorData {
         }
     }
 }
+
+/// An error's message followed by those of its sources that it does not already include (many
+/// errors print their source inside their own message; reqwest's rarely says what went wrong).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
+}

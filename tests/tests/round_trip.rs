@@ -56,6 +56,22 @@ struct Server {
     tool_router: ToolRouter<Self>,
 }
 
+/// An error type of the tool's author.
+#[derive(Debug)]
+struct Unlucky(std::io::Error);
+
+impl std::fmt::Display for Unlucky {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("13 is unlucky")
+    }
+}
+
+impl std::error::Error for Unlucky {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 #[tool_router]
 impl Server {
     fn new(sampler: Sampler) -> Self {
@@ -160,6 +176,10 @@ impl Server {
                 }
                 if n > 100 {
                     return Err(ReplyError::msg(format_args!("{n} is too many")));
+                }
+                if n == 13 {
+                    // The author's own error type, with a source.
+                    Err(Unlucky(std::io::Error::other("the 13th floor is missing")))?;
                 }
                 Ok(format!("{n} items"))
             })
@@ -471,6 +491,15 @@ async fn the_authors_own_errors_become_tool_errors_or_json_rpc_errors() {
     let parse = within(count("many")).await.unwrap();
     assert_eq!(parse.is_error, Some(true), "{parse:?}");
     assert_eq!(text_of(&parse), "invalid digit found in string");
+    // The author's own error type through `?`: its message and its source's.
+    let own = within(count("13")).await.unwrap();
+    assert_eq!(
+        (text_of(&own), own.is_error),
+        (
+            "13 is unlucky: the 13th floor is missing".to_owned(),
+            Some(true)
+        )
+    );
     // Any `Display` through `ReplyError::msg`.
     let display = within(count("200")).await.unwrap();
     assert_eq!(

@@ -344,7 +344,12 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("rmcp-sampling/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| config_error(format!("cannot build the HTTP client: {}", chain(&e))))?;
+            .map_err(|e| {
+                config_error(format!(
+                    "cannot build the HTTP client: {}",
+                    crate::error::chain(&e)
+                ))
+            })?;
         Ok(Self {
             client,
             config,
@@ -482,7 +487,7 @@ impl HttpClient {
                     "{} did not answer within {:?} ({})",
                     self.provider,
                     self.config.timeout,
-                    chain(error)
+                    crate::error::chain(error)
                 ),
             )
         } else {
@@ -492,7 +497,7 @@ impl HttpClient {
                     "cannot reach the {} at {}: {}",
                     self.provider,
                     self.url,
-                    chain(error)
+                    crate::error::chain(error)
                 ),
             )
         }
@@ -630,21 +635,6 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
     }
     let text = String::from_utf8_lossy(body).trim().to_owned();
     (None, (!text.is_empty()).then_some(text))
-}
-
-/// An error and its sources, joined: reqwest's own message rarely says what went wrong.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The error for a request the provider cannot take, reported before anything is sent.

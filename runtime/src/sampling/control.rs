@@ -294,9 +294,9 @@ impl<T: ?Sized> fmt::Debug for Validated<T> {
 #[diagnostic::on_unimplemented(
     message = "this sampling request has a validator for another type than `{T}`",
     label = "the loop returns a `{T}`, but `.validate` was given a check of another type",
-    note = "a validator checks the loop's result: write it for the type this call returns, \
-            `.validate(|value: &{T}| ..)`, or ask for the validator's type \
-            (`sample::<X>()` for `Validated<X>`, `sample_text` for `Validated<String>`)"
+    note = "a validator checks the loop's result, so it takes the type this call returns: \
+            `.validate(|value: &{T}| ..)`; or sample the type the validator takes \
+            (`sample::<ThatType>()`, or `sample_text` for a validator of `String`)"
 )]
 pub trait ResultOf<T: ?Sized>: sealed::Sealed {}
 

@@ -154,10 +154,7 @@ impl<'a, V> SampleRequest<'a, V> {
     /// full loops ([`sample_text`](SampleRequest::sample_text),
     /// [`sample`](SampleRequest::sample)) and are ignored here; `prepare_step` runs before its
     /// one request, and [`Step::usage`] says what the call used.
-    pub async fn sample_step(
-        self,
-        messages: impl Into<Conversation>,
-    ) -> Result<Step, SampleError> {
+    pub async fn sample_step(self, messages: impl Into<Conversation>) -> Result<Step, SampleError> {
         let mut state = LoopState::new(messages.into());
         let result = match self.start(false) {
             Ok(run) => self.single_step(&run, &mut state).await,

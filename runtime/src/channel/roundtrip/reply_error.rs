@@ -69,7 +69,7 @@ impl ReplyError {
         match self.0 {
             Repr::Sample(error) => Outcome::Sample(error),
             Repr::Rpc(error) => Outcome::Rpc(error),
-            Repr::Other(error) => Outcome::Tool(with_sources(&*error)),
+            Repr::Other(error) => Outcome::Tool(crate::error::chain(&*error)),
             Repr::Message(message) => Outcome::Tool(message),
         }
     }
@@ -80,22 +80,6 @@ pub(crate) enum Outcome {
     Sample(SampleError),
     Rpc(ErrorData),
     Tool(String),
-}
-
-/// The error's message followed by those of its sources that it does not already include
-/// (many errors print their source inside their own message).
-fn with_sources(error: &(dyn Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let message = cause.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 impl<E: Error + Send + Sync + 'static> From<E> for ReplyError {
