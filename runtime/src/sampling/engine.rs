@@ -11,20 +11,23 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::channel::handler::check_response;
-use crate::channel::{CallLimit, Llm, Origin};
+use crate::channel::llm::Llm;
+use crate::channel::push::CallLimit;
+use crate::channel::roundtrip::Origin;
+use crate::control::{FinalResponseWithTools, LoopUsage, StepContext, TruncatedAnswer};
+use crate::error::{SampleError, SampleErrorKind};
+use crate::handler::check_response;
 use crate::input;
+use crate::limits::json_size;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
     ToolChoice, ToolResult, ToolSpec,
 };
-use crate::sampling::control::{FinalResponseWithTools, LoopUsage, StepContext, TruncatedAnswer};
-use crate::sampling::limits::json_size;
-use crate::sampling::request::{Deadline, Options, Sampled, Step};
+use crate::sampling::request::{Deadline, Options, SampleRequest, Sampled, Step};
+use crate::schema::FINAL_RESPONSE;
 use crate::tools::exec::{self, ExecOptions};
-use crate::{
-    FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
-};
+use crate::tools::toolset::Toolset;
+use crate::typed::result::StructuredResult;
 
 /// The loop's state between two LLM calls.
 #[derive(Debug, Clone, Default)]
@@ -216,7 +219,7 @@ impl<'a> SampleRequest<'a> {
         let toolset = Toolset::try_from_tools(self.tools.iter().cloned())
             .map_err(SampleErrorKind::Toolset)?;
         let llm = Llm::new(
-            self.sampler,
+            self.sampler.route(),
             self.ctx,
             needs_tools || !toolset.is_empty(),
             self.options.cancellation.as_ref(),
@@ -632,7 +635,7 @@ impl<'a> SampleRequest<'a> {
             Err(violations) => (
                 ToolResult::error(
                     &call.id,
-                    crate::violation_report(typed.type_name, &violations),
+                    crate::schema::violation_report(typed.type_name, &violations),
                 ),
                 Err(violations),
             ),
