@@ -11,9 +11,9 @@
 #![allow(deprecated)]
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CreateMessageRequestParams,
-    InputRequest, InputRequiredResult, InputResponses, ProtocolVersion,
-    SamplingMessageContentBlock, ToolChoiceMode,
+    CallToolRequestParams, CallToolResponse, CreateMessageRequestParams, InputRequest,
+    InputRequiredResult, InputResponses, ProtocolVersion, SamplingMessageContentBlock,
+    ToolChoiceMode,
 };
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -22,10 +22,9 @@ use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{ScriptedLlm, reply};
 use serde_json::{Value, json};
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
+use support::mcp::text_of;
 use support::server::{ConformanceServer, GUARD, logs};
 
 /// The key both replicas share (at least 32 bytes).
@@ -112,15 +111,6 @@ fn sampling_request(
 
 fn answer(result: impl serde::Serialize) -> Value {
     serde_json::to_value(result).expect("a sampling result serializes")
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect()
 }
 
 /// The texts of the tool results in the last message of `request`.

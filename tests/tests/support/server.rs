@@ -1,7 +1,4 @@
 //! The example `conformance_server` as a child process, and peer clients run against it.
-//!
-//! Each test binary that includes `support` uses its own part of this module.
-#![allow(dead_code)]
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
