@@ -400,6 +400,7 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         names,
         [
             "add_and_report",
+            "settle_order",
             "test_elicitation",
             "test_elicitation_sep1034_defaults",
             "test_elicitation_sep1330_enums",

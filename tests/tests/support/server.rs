@@ -87,6 +87,20 @@ impl ConformanceServer {
     pub(crate) fn add_runs(&self) -> usize {
         self.log().matches("the add tool ran").count()
     }
+
+    /// How many times the example's `refund` sampling tool ran in this server for `order`.
+    pub(crate) fn refund_runs(&self, order: &str) -> usize {
+        let line = format!("the refund tool ran for order {order}");
+        self.log()
+            .lines()
+            .filter(|logged| logged.trim_end().ends_with(&line))
+            .count()
+    }
+
+    /// How many times the example's `refund` sampling tool ran in this server, for any order.
+    pub(crate) fn all_refund_runs(&self) -> usize {
+        self.log().matches("the refund tool ran for order ").count()
+    }
 }
 
 impl Drop for ConformanceServer {
