@@ -27,28 +27,18 @@ refunds ran); this script only records what it saw, except for checks of its own
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-import traceback
 from typing import Any
 
 import anyio
 from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
+from peer_common import blocks, refunds_asked, run_scenarios, text_of_blocks, users_answer, what_the_llm_read
 
 TOOL = "settle_order"
 MODEL = "scripted-python-1"
 
 failures: list[str] = []
-
-
-def blocks(message: types.SamplingMessage) -> list[Any]:
-    return message.content if isinstance(message.content, list) else [message.content]
-
-
-def text_of_blocks(items: list[Any]) -> str:
-    return "".join(getattr(block, "text", "") for block in items)
 
 
 class Scenario:
@@ -74,20 +64,12 @@ class Scenario:
             }
         )
         if not results:
-            order = re.search(r"Order (\S+) arrived", prompt)
-            if order is None:
-                failures.append(f"no order id in the prompt {prompt!r}")
-            orders = [order[1] if order else "?"]
-            if self.two:
-                orders.append(f"{orders[0]}-bis")
             calls = [
                 types.ToolUseContent(type="tool_use", name="refund", id=f"call-refund-{n}", input={"order_id": order_id})
-                for n, order_id in enumerate(orders, 1)
+                for n, order_id in enumerate(refunds_asked(prompt, self.two, failures), 1)
             ]
             return types.CreateMessageResultWithTools(role="assistant", content=calls, model=MODEL, stopReason="toolUse")
-        reply = "LLM read: " + " | ".join(
-            f"{text_of_blocks(read.content)} (error: {str(bool(read.isError)).lower()})" for read in results
-        )
+        reply = what_the_llm_read([(text_of_blocks(read.content), bool(read.isError)) for read in results])
         return types.CreateMessageResultWithTools(
             role="assistant", content=types.TextContent(type="text", text=reply), model=MODEL, stopReason="endTurn"
         )
@@ -101,9 +83,7 @@ class Scenario:
                 "fields": sorted(schema.get("properties") or {}),
             }
         )
-        answer = self.answer
-        if answer == "split":
-            answer = "decline" if "-bis" in params.message else "accept"
+        answer = users_answer(self.answer or "accept", params.message)
         if answer == "accept":
             return types.ElicitResult(action="accept", content={"approve": True})
         return types.ElicitResult(action=answer)
@@ -135,22 +115,16 @@ async def run(url: str, answer: str | None, order: str, two: bool = False) -> di
 
 
 async def main(url: str) -> None:
-    report: dict[str, Any] = {"scenarios": {}, "failures": failures}
-    scenarios = [
-        ("accept", "accept", "A-1", False),
-        ("decline", "decline", "D-2", False),
-        ("cancel", "cancel", "C-3", False),
-        ("no_elicitation", None, "N-5", False),
-        ("two", "split", "T-6", True),
-    ]
-    for name, answer, order, two in scenarios:
-        try:
-            # A guard against a hung loop, not a timing check.
-            with anyio.fail_after(120):
-                report["scenarios"][name] = await run(url, answer, order, two)
-        except BaseException as error:  # noqa: BLE001 - every failure goes into the report
-            failures.append(f"{name}: {''.join(traceback.format_exception(error))}")
-    print(json.dumps(report), flush=True)
+    await run_scenarios(
+        [
+            ("accept", lambda: run(url, "accept", "A-1")),
+            ("decline", lambda: run(url, "decline", "D-2")),
+            ("cancel", lambda: run(url, "cancel", "C-3")),
+            ("no_elicitation", lambda: run(url, None, "N-5")),
+            ("two", lambda: run(url, "split", "T-6", two=True)),
+        ],
+        failures,
+    )
 
 
 if __name__ == "__main__":

@@ -28,29 +28,21 @@ refunds ran); this script only records what it saw, except for checks of its own
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-import traceback
+from pathlib import Path
 from typing import Any
 
 import anyio
 from mcp import types
 from mcp.client import Client
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from peer_common import blocks, refunds_asked, run_scenarios, text_of_blocks, users_answer, what_the_llm_read  # noqa: E402
+
 TOOL = "settle_order"
 MODEL = "scripted-python"
 
 failures: list[str] = []
-
-
-def blocks(message: types.SamplingMessage) -> list[Any]:
-    content = message.content
-    return content if isinstance(content, list) else [content]
-
-
-def text_of_blocks(items: list[Any]) -> str:
-    return "".join(getattr(block, "text", "") for block in items)
 
 
 class Scenario:
@@ -77,20 +69,12 @@ class Scenario:
             }
         )
         if not results:
-            order = re.search(r"Order (\S+) arrived", prompt)
-            if order is None:
-                failures.append(f"{key}: no order id in the prompt {prompt!r}")
-            orders = [order[1] if order else "?"]
-            if self.two:
-                orders.append(f"{orders[0]}-bis")
             calls = [
                 types.ToolUseContent(name="refund", id=f"call-refund-{n}", input={"order_id": order_id})
-                for n, order_id in enumerate(orders, 1)
+                for n, order_id in enumerate(refunds_asked(prompt, self.two, failures), 1)
             ]
             return types.CreateMessageResultWithTools(role="assistant", content=calls, model=MODEL, stop_reason="toolUse")
-        reply = "LLM read: " + " | ".join(
-            f"{text_of_blocks(read.content)} (error: {str(bool(read.is_error)).lower()})" for read in results
-        )
+        reply = what_the_llm_read([(text_of_blocks(read.content), bool(read.is_error)) for read in results])
         return types.CreateMessageResultWithTools(
             role="assistant", content=[types.TextContent(type="text", text=reply)], model=MODEL, stop_reason="endTurn"
         )
@@ -105,9 +89,7 @@ class Scenario:
                 "fields": sorted((schema.get("properties") or {}) if isinstance(schema, dict) else []),
             }
         )
-        answer = self.answer
-        if answer == "split":
-            answer = "decline" if "-bis" in params.message else "accept"
+        answer = users_answer(self.answer, params.message)
         if answer == "accept":
             return types.ElicitResult(action="accept", content={"approve": True})
         return types.ElicitResult(action=answer)
@@ -188,7 +170,6 @@ async def manual(url: str, order: str, answer: str = "accept", two: bool = False
 
 
 async def main(url: str) -> None:
-    report: dict[str, Any] = {"scenarios": {}, "failures": failures}
     scenarios = [
         ("accept", lambda: automatic(url, "accept", "A-1")),
         ("decline", lambda: automatic(url, "decline", "D-2")),
@@ -197,14 +178,7 @@ async def main(url: str) -> None:
         ("manual", lambda: manual(url, "M-4")),
         ("two", lambda: manual(url, "T-6", "split", two=True)),
     ]
-    for name, scenario in scenarios:
-        try:
-            # A guard against a hung round, not a timing check.
-            with anyio.fail_after(120):
-                report["scenarios"][name] = await scenario()
-        except BaseException as error:  # noqa: BLE001 - every failure goes into the report
-            failures.append(f"{name}: {''.join(traceback.format_exception(error))}")
-    print(json.dumps(report), flush=True)
+    await run_scenarios(scenarios, failures)
 
 
 if __name__ == "__main__":

@@ -29,15 +29,12 @@
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
+import { asList, runScenarios, textOf } from './peer.mjs';
+
 const TOOL = 'settle_order';
 const MODEL = 'scripted-typescript';
-/** A guard against a hung scenario, not a timing check. */
-const GUARD_MS = 120_000;
 
 const failures = [];
-
-const asList = (content) => (Array.isArray(content) ? content : [content]);
-const textOf = (blocks) => asList(blocks ?? []).map((block) => block?.text ?? '').join('');
 
 /** One loop: the scripted LLM, the user who answers the approval, and what both saw. */
 class Scenario {
@@ -190,14 +187,6 @@ async function manual(url, order, answer = 'accept', two = false) {
   }
 }
 
-function guarded(name, promise) {
-  let timer;
-  const guard = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} did not finish within ${GUARD_MS} ms`)), GUARD_MS);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
-
 async function main() {
   const urls = process.argv.slice(2);
   if (urls.length !== 1) {
@@ -213,16 +202,7 @@ async function main() {
     ['manual', () => manual(url, 'M-4')],
     ['two', () => manual(url, 'T-6', 'split', true)],
   ];
-  const report = { scenarios: {}, failures };
-  for (const [name, scenario] of scenarios) {
-    try {
-      report.scenarios[name] = await guarded(name, scenario());
-    } catch (error) {
-      failures.push(`${name}: ${error?.stack ?? error}`);
-    }
-  }
-  console.log(JSON.stringify(report));
-  process.exit(0);
+  await runScenarios(scenarios, failures);
 }
 
 await main();
