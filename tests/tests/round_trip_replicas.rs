@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::mcp::text_of;
+use support::mcp::{call, retry, text_of, within};
 use support::server::{ConformanceServer, GUARD, logs};
 
 /// The key both replicas share (at least 32 bytes).
@@ -59,10 +59,7 @@ async fn connect(server: &ConformanceServer) -> Client {
 }
 
 fn add_and_report() -> CallToolRequestParams {
-    let Value::Object(arguments) = json!({"a": 2, "b": 3}) else {
-        unreachable!()
-    };
-    CallToolRequestParams::new("add_and_report").with_arguments(arguments)
+    call("add_and_report", json!({"a": 2, "b": 3}))
 }
 
 /// One round by hand on `client`.
@@ -70,21 +67,7 @@ async fn once(
     client: &Client,
     params: CallToolRequestParams,
 ) -> Result<CallToolResponse, ServiceError> {
-    tokio::time::timeout(GUARD, client.call_tool_once(params))
-        .await
-        .expect("the round finished within the guard")
-}
-
-/// The retry of `params` after `round`, with `responses`.
-fn retry(
-    params: &CallToolRequestParams,
-    round: &InputRequiredResult,
-    responses: InputResponses,
-) -> CallToolRequestParams {
-    let mut params = params.clone();
-    params.request_state = round.request_state.clone();
-    params.input_responses = Some(responses);
-    params
+    within(client.call_tool_once(params)).await
 }
 
 /// The round's only input request: its key and its sampling request.
@@ -165,7 +148,7 @@ async fn rounds_alternate_between_two_processes_that_share_a_key() {
         answer(reply::tool_use("call-1", "add", json!({"a": 2, "b": 3}))),
     )]);
     let (round2, key2, request2) = sampling_request(
-        once(&client_b, retry(&params, &round1, responses)).await,
+        once(&client_b, retry(params.clone(), &round1, responses)).await,
         &servers,
     );
     assert_ne!(key1, key2, "each turn has its own key");
@@ -182,7 +165,7 @@ async fn rounds_alternate_between_two_processes_that_share_a_key() {
             json!({"value": 5}),
         )),
     )]);
-    let done = once(&client_a, retry(&params, &round2, responses)).await;
+    let done = once(&client_a, retry(params.clone(), &round2, responses)).await;
     let result = match done {
         Ok(CallToolResponse::Complete(result)) => result,
         other => panic!(
@@ -218,7 +201,7 @@ async fn a_process_with_another_key_refuses_the_state_with_invalid_params() {
 
     for server in [&other, &unkeyed] {
         let client = connect(server).await;
-        match once(&client, retry(&params, &round1, responses.clone())).await {
+        match once(&client, retry(params.clone(), &round1, responses.clone())).await {
             Err(ServiceError::McpError(error)) => {
                 assert_eq!(error.code.0, -32602, "{error:?}");
                 assert!(error.message.contains("requestState"), "{error:?}");
@@ -239,7 +222,7 @@ async fn a_process_with_another_key_refuses_the_state_with_invalid_params() {
 
     // The state is still good where the key is known: the refusals consumed nothing.
     let (_, _, request2) = sampling_request(
-        once(&client_a, retry(&params, &round1, responses)).await,
+        once(&client_a, retry(params.clone(), &round1, responses)).await,
         &servers,
     );
     assert_eq!(tool_results(&request2), ["5"]);
