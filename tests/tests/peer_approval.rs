@@ -18,8 +18,9 @@
 //! Scenarios, on each client: the user accepts, declines or dismisses (cancel) the form; a
 //! client without the `elicitation` capability (nobody is asked, the refund does not run); two
 //! refunds in one LLM reply, one approved and one declined (on 2026-07-28 both forms go out in
-//! one round). The 2026-07-28 clients also drive the rounds by hand, which shows each round's
-//! input requests: the approval has its own round and is not asked again in the next.
+//! one round, answered by the SDK's driver and by hand). The 2026-07-28 clients also drive the
+//! rounds by hand, which shows each round's input requests: the approval has its own round and
+//! is not asked again in the next.
 //!
 //! Needs the peers (`./run-tests.sh` installs them and sets `RMCP_SAMPLING_PYTHON` and
 //! `RMCP_SAMPLING_PYTHON_MCP2`); without them the tests fail and say how to install them, unless
@@ -78,7 +79,7 @@ fn python_sdk_1_client_approves_or_refuses_a_refund_on_2025_11_25() {
     // Two refunds in one LLM reply: both forms pushed, one approved, one declined.
     let two = &report["scenarios"]["two"];
     assert_eq!(two["protocol_version"], "2025-11-25", "{}", context());
-    check_two(two, &server, &context);
+    check_two(two, "T-6", &server, &context);
 
     assert_eq!(
         server.all_refund_runs(),
@@ -129,12 +130,17 @@ fn check_modern(report: &Value, server: &ConformanceServer) {
         "each form answered under its key: {}",
         context()
     );
-    check_two(two, server, &context);
+    check_two(two, "T-6", server, &context);
+
+    // The same through the SDK's own driver, which answers both forms of the round.
+    let two = &report["scenarios"]["two_automatic"];
+    assert_eq!(two["protocol_version"], "2026-07-28", "{}", context());
+    check_two(two, "W-7", server, &context);
 
     assert_eq!(
         server.all_refund_runs(),
-        3,
-        "only the three approved refunds ran: {}",
+        4,
+        "only the four approved refunds ran: {}",
         context()
     );
 }
@@ -169,13 +175,16 @@ fn check_rounds<'a>(
     rounds
 }
 
-/// Two refunds asked at once (`T-6` and `T-6-bis`): the user approved the first and declined
-/// the second; only the first ran, and the LLM read both outcomes in the order of its calls.
-fn check_two(two: &Value, server: &ConformanceServer, context: &dyn Fn() -> String) {
+/// Two refunds asked at once (`order` and `<order>-bis`): the user approved the first and
+/// declined the second; only the first ran, and the LLM read both outcomes in the order of its
+/// calls.
+fn check_two(two: &Value, order: &str, server: &ConformanceServer, context: &dyn Fn() -> String) {
+    let refunded = format!("refunded {order}");
+    let bis = format!("{order}-bis");
     check_loop(
         two,
-        "T-6",
-        &[("refunded T-6", false), (DECLINED, true)],
+        order,
+        &[(refunded.as_str(), false), (DECLINED, true)],
         2,
         context,
     );
@@ -186,12 +195,12 @@ fn check_two(two: &Value, server: &ConformanceServer, context: &dyn Fn() -> Stri
         .filter(|form| {
             form["message"]
                 .as_str()
-                .is_some_and(|message| message.contains("T-6-bis"))
+                .is_some_and(|message| message.contains(&bis))
         })
         .count();
     assert_eq!(asked_about_bis, 1, "one form per call: {}", context());
     assert_eq!(
-        (server.refund_runs("T-6"), server.refund_runs("T-6-bis")),
+        (server.refund_runs(order), server.refund_runs(&bis)),
         (1, 0),
         "{}",
         context()

@@ -20,6 +20,8 @@ Scenarios, each on its own order, printed in one JSON report on the last line of
   hand (the user accepts), recording which methods and keys each round asked for.
 - `two`: by hand too, with an LLM that asks for two refunds at once (the order, and the order
   with `-bis`): the user approves the first and declines the second.
+- `two_automatic`: the same through `Client.call_tool`, whose driver runs the elicitation
+  callback for both forms of the round concurrently.
 
 The Rust test tests/tests/peer_approval.rs asserts on the report and on the server's log (which
 refunds ran); this script only records what it saw, except for checks of its own that go to
@@ -119,8 +121,10 @@ def make_client(url: str, scenario: Scenario, elicitation_capability: bool = Tru
     )
 
 
-async def automatic(url: str, answer: str, order: str, elicitation_capability: bool = True) -> dict[str, Any]:
-    scenario = Scenario(answer)
+async def automatic(
+    url: str, answer: str, order: str, elicitation_capability: bool = True, two: bool = False
+) -> dict[str, Any]:
+    scenario = Scenario(answer, two)
     async with make_client(url, scenario, elicitation_capability) as client:
         version = client.session.protocol_version
         result = await client.call_tool(TOOL, {"order_id": order})
@@ -177,6 +181,7 @@ async def main(url: str) -> None:
         ("no_elicitation", lambda: automatic(url, "accept", "N-5", elicitation_capability=False)),
         ("manual", lambda: manual(url, "M-4")),
         ("two", lambda: manual(url, "T-6", "split", two=True)),
+        ("two_automatic", lambda: automatic(url, "split", "W-7", two=True)),
     ]
     await run_scenarios(scenarios, failures)
 

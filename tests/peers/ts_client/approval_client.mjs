@@ -22,6 +22,8 @@
 //   each round asked for.
 // - `two`: by hand too, with an LLM that asks for two refunds at once (the order, and the order
 //   with `-bis`): the user approves the first and declines the second.
+// - `two_automatic`: the same through `client.callTool`, whose driver hands both forms of the
+//   round to the `elicitation/create` handler.
 //
 // tests/tests/peer_approval.rs asserts on the report and on the server's log (which refunds
 // ran); this script only records what it saw, except for checks of its own that go to
@@ -123,8 +125,8 @@ async function connect(url, scenario, autoFulfill, elicitationCapability = true)
   return client;
 }
 
-async function automatic(url, answer, order, elicitationCapability = true) {
-  const scenario = new Scenario(answer);
+async function automatic(url, answer, order, elicitationCapability = true, two = false) {
+  const scenario = new Scenario(answer, two);
   const client = await connect(url, scenario, true, elicitationCapability);
   try {
     const version = client.getNegotiatedProtocolVersion() ?? null;
@@ -201,6 +203,7 @@ async function main() {
     ['no_elicitation', () => automatic(url, 'accept', 'N-5', false)],
     ['manual', () => manual(url, 'M-4')],
     ['two', () => manual(url, 'T-6', 'split', true)],
+    ['two_automatic', () => automatic(url, 'split', 'W-7', true, true)],
   ];
   await runScenarios(scenarios, failures);
 }
