@@ -6,15 +6,13 @@
 #![allow(deprecated)]
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ElicitRequestParams, ElicitResult,
-    ElicitationAction, InputRequest, InputRequiredResult, InputResponses, Root, ServerCapabilities,
-    ServerConfig,
+    CallToolResponse, ElicitRequestParams, ElicitResult, ElicitationAction, InputRequest,
+    InputRequiredResult, InputResponses, Root, ServerCapabilities, ServerConfig,
 };
 use rmcp::model::{
     GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage, Role as PromptRole,
@@ -31,6 +29,10 @@ use rmcp_sampling::{
     Elicitation, Sampler, SamplingContext, ToolReply, sampling_tool, structured_result,
 };
 use serde_json::{Value, json};
+
+mod support;
+
+use support::mcp::{call, input_required, retry, text_of, within};
 
 /// A way to reach the user.
 #[structured_result]
@@ -296,27 +298,6 @@ fn cancel(_: &str) -> ElicitResult {
     ElicitResult::new(ElicitationAction::Cancel)
 }
 
-fn call(name: &str, args: Value) -> CallToolRequestParams {
-    let mut params = CallToolRequestParams::new(name.to_owned());
-    params.arguments = args.as_object().cloned();
-    params
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-async fn within<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the call finishes")
-}
-
 /// The tool results the LLM read in its second request, as JSON.
 fn results_read(llm: &ScriptedLlm) -> Vec<Value> {
     let requests = llm.requests();
@@ -483,23 +464,6 @@ fn refunds_asked(orders: &[&str]) -> Value {
         .map(|(i, order)| json!({"type": "tool_use", "id": format!("c{i}"), "name": "refund", "input": {"order": order}}))
         .collect();
     json!({"role": "assistant", "content": content, "model": "m", "stopReason": "toolUse"})
-}
-
-fn retry(
-    mut params: CallToolRequestParams,
-    state: &InputRequiredResult,
-    responses: InputResponses,
-) -> CallToolRequestParams {
-    params.request_state = state.request_state.clone();
-    params.input_responses = Some(responses);
-    params
-}
-
-fn input_required(response: Result<CallToolResponse, rmcp::ServiceError>) -> InputRequiredResult {
-    match response {
-        Ok(CallToolResponse::InputRequired(result)) => result,
-        other => panic!("expected an input-required result, got {other:?}"),
-    }
 }
 
 fn keys(round: &InputRequiredResult) -> Vec<(String, &'static str)> {

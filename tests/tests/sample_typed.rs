@@ -4,8 +4,12 @@
 use rmcp_sampling::control::FinalResponseWithTools;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::ScriptedLlm;
-use rmcp_sampling::{Role, SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{Role, SampleErrorKind, Sampler, structured_result};
 use serde_json::json;
+
+mod support;
+
+use support::mcp::add_tool;
 
 /// A verdict on a claim.
 #[structured_result]
@@ -16,12 +20,6 @@ struct Verdict {
     /// Confidence from 0 to 1.
     #[schemars(range(min = 0.0, max = 1.0))]
     score: f64,
-}
-
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
 }
 
 #[tokio::test]
