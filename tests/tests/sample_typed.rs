@@ -290,11 +290,11 @@ async fn a_final_response_beside_other_tools_is_set_aside_until_their_results_ar
     let texts = result_texts(second.messages.last().unwrap());
     assert_eq!(texts[0], ("5".to_owned(), false));
     assert!(texts[1].1, "{texts:?}");
-    assert!(
-        texts[1]
-            .0
-            .starts_with("Not accepted: this reply also called other tools"),
-        "{texts:?}"
+    assert_eq!(
+        texts[1].0,
+        "Not accepted: this reply also called other tools, and you had not seen their results \
+         yet. Read their results in this message, then call final_response again with your \
+         final answer."
     );
 }
 
@@ -317,6 +317,18 @@ async fn on_the_last_step_a_final_response_beside_other_tools_is_judged() {
         .unwrap();
     assert_eq!(out.result.label, "late");
     assert_eq!(llm.requests()[0].tool_names(), ["final_response"]);
+    // `add` was not offered there: it does not run, and its call is answered as refused.
+    assert_eq!(out.usage.tool_calls, 0);
+    let results = result_texts(out.history.last().unwrap());
+    assert_eq!(
+        results[0],
+        (
+            "`add` was not offered on the last request (only final_response was), so it did \
+             not run."
+                .to_owned(),
+            true
+        )
+    );
 
     // The server-wide default takes the old behaviour on every step.
     let llm = beside();

@@ -526,6 +526,10 @@ impl<'a> SampleRequest<'a> {
             .collect();
         let other_results = if others.is_empty() {
             Vec::new()
+        } else if turn.last {
+            // The last request offered only `final_response`: other calls do not run (their
+            // results would reach no LLM), and the answer beside them is judged alone.
+            not_offered_results(&others)
         } else {
             self.run_budgeted(run, &others, state, turn.step).await?
         };
@@ -1118,8 +1122,27 @@ fn set_aside_results(calls: &[&ToolCall], other_results: Vec<ToolResult>) -> Vec
         .collect()
 }
 
+/// The results of calls to tools the last request did not offer: each an error, unrun.
+fn not_offered_results(calls: &[&ToolCall]) -> Vec<ToolResult> {
+    calls
+        .iter()
+        .map(|call| {
+            ToolResult::error(
+                &call.id,
+                format!(
+                    "`{}` was not offered on the last request (only {FINAL_RESPONSE} was), so \
+                     it did not run.",
+                    call.name
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Why a `final_response` sent beside other tool calls was not taken.
-const SET_ASIDE_NOTE: &str = "Not accepted: this reply also called other tools, and you had                               not seen their results yet. Read their results in this message,                               then call final_response again with your final answer.";
+const SET_ASIDE_NOTE: &str = "Not accepted: this reply also called other tools, and you had not \
+                              seen their results yet. Read their results in this message, then \
+                              call final_response again with your final answer.";
 
 /// What a text loop tells the LLM when it answered in text although a tool call was required.
 const REQUIRED_NUDGE: &str = "You answered in text, but this step requires a tool call: call \

@@ -206,8 +206,10 @@ impl<'a> SampleRequest<'a> {
         self
     }
 
-    /// The most LLM requests in one loop (default 100). The last one offers no tools (text)
-    /// or only `final_response` (typed), so the LLM answers within the budget.
+    /// The most LLM requests in one loop (default 100). The last one forces an answer within
+    /// the budget: a text loop's still lists its tools (the history refers to them) with
+    /// `tool_choice: none`; a typed loop's offers only `final_response`, and calls to other
+    /// tools in its reply do not run (each gets an error result).
     ///
     /// 0 is refused when the loop starts, with
     /// [`SampleErrorKind::Configuration`](crate::SampleErrorKind::Configuration).
