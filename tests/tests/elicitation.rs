@@ -15,7 +15,9 @@ use rmcp::model::{
     InputRequiredResult, InputResponses, Root, ServerCapabilities, ServerConfig,
 };
 use rmcp::model::{
-    GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage, Role as PromptRole,
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    Role as PromptRole,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::{
@@ -190,6 +192,7 @@ impl ServerHandler for Server {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_prompts()
+                .enable_resources()
                 .build(),
         )
     }
@@ -212,6 +215,27 @@ impl ServerHandler for Server {
             })
             .await
             .into_get_prompt_result()
+    }
+
+    /// A resource whose reading asks the user for a contact first.
+    async fn read_resource(
+        &self,
+        mut request: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let ctx = SamplingContext::for_resource(ctx, &mut request);
+        let uri = request.uri.clone();
+        self.sampler
+            .reply(&ctx, async {
+                let contact = ctx.elicit::<Contact>("Whose card is this?").await?;
+                let email = contact.accepted().map(|c| c.email).unwrap_or_default();
+                Ok(ReadResourceResult::new(vec![ResourceContents::text(
+                    format!("card of {email}"),
+                    uri,
+                )]))
+            })
+            .await
+            .into_read_resource_response()
     }
 }
 
@@ -754,6 +778,28 @@ async fn a_prompt_asks_the_user_on_both_eras() {
             .as_text()
             .map(|t| t.text.as_str());
         assert_eq!(text, Some("Write to a@b.c"), "{era:?}");
+        assert_eq!(user.count(), 1, "{era:?}");
+        client.cancel().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_resource_read_asks_the_user_on_both_eras() {
+    let answer = |_: &str| {
+        ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
+    };
+    for era in ERAS {
+        let (user, client) = user_and_client(era, answer).await;
+        let read = within(client.read_resource(ReadResourceRequestParams::new("card://me")))
+            .await
+            .unwrap();
+        let ResourceContents::TextResourceContents { text, uri, .. } = &read.contents[0] else {
+            panic!("{era:?}: not a text resource: {read:?}");
+        };
+        assert_eq!(
+            (text.as_str(), uri.as_str()),
+            ("card of a@b.c", "card://me")
+        );
         assert_eq!(user.count(), 1, "{era:?}");
         client.cancel().await.unwrap();
     }

@@ -27,7 +27,8 @@ use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::model::{
     CallToolResponse, CreateMessageRequestParams, CreateMessageResult, GetPromptRequestParams,
-    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject, Request,
+    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Request,
     SamplingMessageContentBlock,
 };
 use rmcp::service::RequestContext;
@@ -107,6 +108,26 @@ impl SamplingContext {
             "prompts/get",
             &params.name,
             params.arguments.clone(),
+            params.request_state.take(),
+            params.input_responses.take(),
+            &mut ctx,
+        )
+    }
+
+    /// The context of a `resources/read` request, for a resource whose reading asks the user
+    /// (or the client's LLM) first: implement `ServerHandler::read_resource`, build the context
+    /// from its parameters, run the body in [`Sampler::reply`](crate::Sampler::reply), and
+    /// turn its [`ToolReply`] into the response with
+    /// [`into_read_resource_response`](ToolReply::into_read_resource_response). The sealed
+    /// state is bound to `resources/read` and the resource's URI.
+    pub fn for_resource(
+        mut ctx: RequestContext<RoleServer>,
+        params: &mut ReadResourceRequestParams,
+    ) -> Self {
+        Self::start(
+            "resources/read",
+            &params.uri,
+            None,
             params.request_state.take(),
             params.input_responses.take(),
             &mut ctx,
@@ -206,13 +227,27 @@ impl<T: IntoGetPromptResult> IntoGetPromptResult for ToolReply<T> {
     }
 }
 
+impl ToolReply<ReadResourceResult> {
+    /// The `resources/read` response: the contents, or (protocol 2026-07-28) the input the
+    /// reading waits for. A failure becomes a JSON-RPC error: a resource result has no
+    /// `isError`.
+    pub fn into_read_resource_response(self) -> Result<ReadResourceResponse, ErrorData> {
+        match self.0 {
+            Reply::Done(value) => Ok(value.into()),
+            Reply::Failed(error) => Err(error.into()),
+            Reply::InputRequired(result) => Ok(result.into()),
+            Reply::Refused(error) => Err(error),
+        }
+    }
+}
+
 /// The extension through which a sampling call finds its round.
 #[derive(Clone)]
 pub(crate) struct RoundHandle(pub(crate) Arc<Round>);
 
 /// What the tool call (or `prompts/get`) brought.
 struct CallInfo {
-    /// `tools/call` or `prompts/get`: part of what the state is bound to.
+    /// `tools/call`, `prompts/get` or `resources/read`: part of what the state is bound to.
     method: &'static str,
     tool: String,
     arguments: Option<JsonObject>,
