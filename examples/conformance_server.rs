@@ -18,6 +18,7 @@
 //! | `test_elicitation_sep1330_enums()` | `elicitation-sep1330-enums` | a form with the five enum shapes |
 //! | prompt `test_input_required_result_prompt` | `input-required-result-non-tool-request` | `prompts/get` that asks the user for a context (key `user_context`) first |
 //! | `add_and_report(a, b)` | (our own peer tests) | a typed loop with an `add` tool: returns the `Sum` the LLM reports |
+//! | `settle_order(order_id)` | (our own peer tests) | a text loop with a `refund` tool that needs the user's approval: returns the LLM's text |
 //!
 //! Every tool body is the same on both eras: on 2025-11-25 the loop sends
 //! `sampling/createMessage` to the client; on 2026-07-28 it answers with
@@ -81,6 +82,14 @@ fn add(a: i64, b: i64) -> Result<i64, ToolError> {
     a.checked_add(b).ok_or(ToolError::new("overflow"))
 }
 
+/// Refund an order in full.
+#[sampling_tool(approval)]
+fn refund(order_id: String) -> String {
+    // The peer tests count this line: a refund runs once when approved, never when not.
+    tracing::info!("the refund tool ran for order {order_id}");
+    format!("refunded {order_id}")
+}
+
 /// The sum the LLM reports.
 #[structured_result]
 struct Sum {
@@ -95,6 +104,13 @@ struct AddArgs {
     a: i64,
     /// The second number.
     b: i64,
+}
+
+/// Arguments of `settle_order`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct SettleArgs {
+    /// The order that arrived broken.
+    order_id: String,
 }
 
 /// Arguments of `test_sampling`.
@@ -426,6 +442,28 @@ impl ConformanceServer {
                     .await?
                     .result;
                 Ok(format!("sum: {}", sum.value))
+            })
+            .await
+    }
+
+    /// Asks the client's LLM to settle a complaint about an order with the `refund` tool, which
+    /// runs only once the user approves it (a form elicitation); returns the LLM's final text.
+    #[tool]
+    async fn settle_order(
+        &self,
+        ctx: SamplingContext,
+        Parameters(args): Parameters<SettleArgs>,
+    ) -> ToolReply<String> {
+        self.sampler
+            .reply(&ctx, async {
+                Ok(self
+                    .sampler
+                    .on(&ctx)
+                    .system_prompt("Settle the complaint. Refunds need the user's approval.")
+                    .tools([refund_tool()])
+                    .sample_text(format!("Order {} arrived broken.", args.order_id))
+                    .await?
+                    .text)
             })
             .await
     }

@@ -19,7 +19,7 @@ use rmcp::model::{
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServerHandler};
-use rmcp_sampling::__private::state_bench::StateBench;
+use rmcp_sampling::bench::StateBench;
 use rmcp_sampling_examples::bench::{ours::BenchServer, raw::RawServer};
 
 fn main() {

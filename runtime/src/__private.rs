@@ -6,20 +6,18 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
-use std::cell::Cell;
 use std::sync::{Arc, OnceLock};
 
 pub use rmcp::model::JsonObject;
-use schemars::{Schema, SchemaGenerator};
+use schemars::Schema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::SamplingTool;
 use crate::tools::ToolCallError;
-pub use crate::tools::ToolFuture;
-
-/// What generated code hands [`tool`]: adds the parameters to [`args_object`].
-pub type BuildSchema = fn(&mut SchemaGenerator) -> Schema;
+use crate::tools::fn_schema::args_schema_built;
+pub use crate::tools::fn_schema::{BuildSchema, args_object};
+use crate::tools::tool::SamplingTool;
+pub use crate::tools::{IntoToolError, IntoToolOutput, ToolFuture, ToolParam};
 
 /// Builds the tool a `#[sampling_tool]` function stands for. `call` decodes the arguments
 /// (through [`decode_args`] and [`Param`]) and returns the call's future; `schema` builds the
@@ -37,7 +35,7 @@ where
     F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
 {
     let input_schema = cache
-        .get_or_init(|| Arc::new(crate::tools::schema::args_schema_built(schema)))
+        .get_or_init(|| Arc::new(args_schema_built(schema)))
         .clone();
     let tool = SamplingTool::from_raw(name, input_schema, call)
         .sequential(sequential)
@@ -128,7 +126,7 @@ pub fn property(
     description: Option<&'static str>,
     default: Option<Value>,
 ) {
-    let (title, from_doc) = doc.map_or(("", ""), crate::tools::schema::title_and_description);
+    let (title, from_doc) = doc.map_or(("", ""), crate::schema::title_and_description);
     for (key, value) in [
         ("title", title),
         ("description", description.unwrap_or(from_doc)),
@@ -158,11 +156,6 @@ pub fn property(
     }
 }
 
-/// The object schema properties are added to: `{"type": "object", "additionalProperties": false}`.
-pub fn args_object() -> Schema {
-    schemars::json_schema!({"type": "object", "additionalProperties": false})
-}
-
 /// A default value in the schema when its type is `Serialize` (`to_json`), none otherwise
 /// (the [`NotSerialize`] fallback, which generated code imports).
 pub struct MaybeSerialize<T>(pub T);
@@ -184,105 +177,5 @@ pub trait NotSerialize: Sized {
 
 impl<T> NotSerialize for T {}
 
-thread_local! {
-    /// The properties of the tool whose schema is being generated (see [`BuiltArgs`]).
-    static BUILDING: Cell<Option<BuildSchema>> = const { Cell::new(None) };
-}
-
-/// The arguments type of every `#[sampling_tool]` for schemars: its schema is the one the
-/// current [`tool`] builds, so that the root schema goes through schemars as a derived type's
-/// would, without a type per tool.
-pub(crate) struct BuiltArgs;
-
-impl BuiltArgs {
-    /// Runs `f` with `schema` as the properties [`BuiltArgs`] stands for.
-    pub(crate) fn with<R>(schema: BuildSchema, f: impl FnOnce() -> R) -> R {
-        let previous = BUILDING.with(|building| building.replace(Some(schema)));
-        let result = f();
-        BUILDING.with(|building| building.set(previous));
-        result
-    }
-}
-
-impl schemars::JsonSchema for BuiltArgs {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "__SamplingToolArgs".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        match BUILDING.with(Cell::get) {
-            Some(build) => build(generator),
-            None => args_object(),
-        }
-    }
-}
-
 // The traits generated code checks parameter and return types through. Public at the crate
 // root, so that compile errors name them without this module's path.
-pub use crate::tools::{IntoToolError, IntoToolOutput, ToolParam};
-/// The multi round-trip state's seal and open, for the benchmarks (`bench/benches/`). Not an
-/// API: it changes with the state format.
-#[doc(hidden)]
-pub mod state_bench {
-    use crate::channel::roundtrip::state::{
-        Binding, CallRecord, Journal, RoundTripConfig, STATE_VERSION, StateError, Turn, open, seal,
-    };
-
-    /// A journal of about `bytes` bytes of LLM text (one recorded response per KiB), its
-    /// binding, and the default configuration (the process key).
-    pub struct StateBench {
-        config: RoundTripConfig,
-        journal: Journal,
-        binding: Binding,
-    }
-
-    impl StateBench {
-        /// A state of about `bytes` bytes of JSON, bound to a tool `bench` with one argument.
-        pub fn new(bytes: usize) -> Self {
-            let turns = (0..bytes.div_ceil(1024).max(1))
-                .map(|i| Turn {
-                    response: serde_json::value::to_raw_value(&serde_json::json!({
-                        "role": "assistant",
-                        "content": [{"type": "tool_use", "id": format!("toolu_{i:08}"),
-                                     "name": "add", "input": {"a": i, "b": 1}},
-                                    {"type": "text", "text": "x".repeat(900)}],
-                        "model": "scripted-llm",
-                        "stopReason": "toolUse",
-                    }))
-                    .expect("a JSON value serialises"),
-                    forced: false,
-                    tools: None,
-                })
-                .collect();
-            let journal = Journal {
-                v: STATE_VERSION,
-                round: 1,
-                calls: vec![CallRecord {
-                    fingerprint: "0123456789abcdef".into(),
-                    turns,
-                }],
-                asked: Vec::new(),
-                inputs: Default::default(),
-            };
-            let arguments = serde_json::json!({"steps": 10});
-            let binding = Binding::new("bench", arguments.as_object(), None);
-            Self {
-                config: RoundTripConfig::default(),
-                journal,
-                binding,
-            }
-        }
-
-        /// Seals the journal; the sealed state (base64 text).
-        pub fn seal(&self) -> Result<String, String> {
-            seal(&self.config, &self.journal, &self.binding).map_err(|e: StateError| e.to_string())
-        }
-
-        /// Opens a sealed state; the number of recorded turns.
-        pub fn open(&self, sealed: &str) -> Result<usize, String> {
-            open(&self.config, sealed, &self.binding)
-                .map(|journal| journal.calls.iter().map(|c| c.turns.len()).sum())
-                .map_err(|e| e.to_string())
-        }
-    }
-}

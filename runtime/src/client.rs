@@ -92,10 +92,12 @@ use rmcp::model::{
 use rmcp::service::{MaybeSendFuture, NotificationContext, RequestContext, RoleClient};
 use serde_json::{Value, json};
 
-use crate::channel::handler::{check_messages, check_response};
+use crate::handler::{
+    HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side, check_messages,
+    check_response,
+};
 use crate::message::rmcp::{request_from_rmcp, response_to_rmcp};
 use crate::message::{LlmRequest, LlmResponse, ToolChoice};
-use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler, Side};
 
 /// The JSON-RPC method of a sampling request.
 const SAMPLING_METHOD: &str = "sampling/createMessage";

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use crate::control::LoopUsage;
 use crate::message::Conversation;
-use crate::sampling::control::LoopUsage;
 
 /// An error whose message is meant for the LLM.
 ///
@@ -92,7 +92,7 @@ pub enum SampleErrorKind {
     /// The client answered the `sampling/createMessage` request with an error.
     Client(rmcp::ServiceError),
     /// The server-side sampling handler failed.
-    Handler(crate::HandlerError),
+    Handler(crate::handler::HandlerError),
     /// The LLM's answer does not follow the protocol (wrong role, missing tool_use blocks, ...).
     InvalidResponse(String),
     /// The client did not declare the capability an awaited input needs: `elicitation`

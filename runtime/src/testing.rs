@@ -53,8 +53,8 @@ use rmcp::service::{ClientInitializeError, ClientLifecycleMode, ClientServiceExt
 use rmcp::{ClientHandler, RoleClient, ServerHandler, ServiceExt};
 use serde_json::{Map, Value};
 
+use crate::handler::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 use crate::message::{LlmRequest, LlmResponse, ToolCall};
-use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 /// The model name the scripted replies carry.
 pub const SCRIPTED_MODEL: &str = "scripted-llm";
@@ -420,7 +420,7 @@ fn spawn_in_process<S: ServerHandler>(server: S) -> tokio::io::DuplexStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Side;
+    use crate::handler::Side;
     use crate::message::{Content, Message, Role, StopReason, ToolResult};
     use serde_json::json;
 

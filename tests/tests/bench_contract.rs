@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
+use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp_sampling::client::SamplingClient;
@@ -33,6 +33,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
 mod support;
+use support::mcp::text_of;
 use support::{build_bench_server, repo_root};
 
 type Client = RunningService<RoleClient, SamplingClient<ScriptedLlm>>;
@@ -160,15 +161,6 @@ fn bench_llm() -> ScriptedLlm {
             }
         }
     })
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .first()
-        .and_then(|block| block.as_text())
-        .map(|text| text.text.clone())
-        .unwrap_or_default()
 }
 
 fn args(value: Value) -> serde_json::Map<String, Value> {

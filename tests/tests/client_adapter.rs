@@ -22,6 +22,10 @@ use rmcp_sampling::{
     HandlerContext, HandlerError, LlmRequest, LlmResponse, SamplingHandler, StopReason,
 };
 use serde_json::{Value, json};
+
+mod support;
+
+use support::mcp::text_of;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 // ---------------------------------------------------------------------------------------------
@@ -179,15 +183,6 @@ async fn connect_modern<H: SamplingHandler>(
     client
 }
 
-fn result_text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect()
-}
-
 /// Calls `push` with `request`: `Ok(result)` or `Err((code, message))`.
 async fn push<H: SamplingHandler, C: ClientHandler>(
     client: &Client<H, C>,
@@ -207,7 +202,7 @@ async fn push_raw<H: SamplingHandler, C: ClientHandler>(
         )
         .await
         .expect("the push tool answers");
-    let body: Value = serde_json::from_str(&result_text(&result)).unwrap();
+    let body: Value = serde_json::from_str(&text_of(&result)).unwrap();
     if result.is_error == Some(true) {
         Err((
             body["code"].as_i64().unwrap_or_default(),
@@ -262,7 +257,7 @@ async fn advertises_sampling_with_tools_to_the_server() {
         .call_tool(CallToolRequestParams::new("peer_info"))
         .await
         .unwrap();
-    let info: Value = serde_json::from_str(&result_text(&result)).unwrap();
+    let info: Value = serde_json::from_str(&text_of(&result)).unwrap();
     assert_eq!(
         info["capabilities"]["sampling"],
         json!({"tools": {}}),
@@ -335,7 +330,7 @@ async fn answers_input_required_rounds_on_2026_07_28() {
         )
         .await
         .unwrap();
-    let answer: CreateMessageResult = serde_json::from_str(&result_text(&result)).unwrap();
+    let answer: CreateMessageResult = serde_json::from_str(&text_of(&result)).unwrap();
     assert_eq!(first_text(&answer), "modern answer");
     assert_eq!(calls.load(Ordering::SeqCst), 2, "one suspension, one retry");
     assert_eq!(llm.requests()[0].tool_names(), ["t"]);
@@ -374,7 +369,7 @@ async fn answers_input_required_rounds_on_2026_07_28() {
         )
         .await
         .unwrap();
-    assert!(result_text(&result).contains("again"));
+    assert!(text_of(&result).contains("again"));
     client.cancel().await.unwrap();
 }
 
@@ -770,7 +765,7 @@ async fn everything_else_goes_to_the_inner_handler_and_capabilities_merge() {
         .call_tool(CallToolRequestParams::new("peer_info"))
         .await
         .unwrap();
-    let info: Value = serde_json::from_str(&result_text(&info)).unwrap();
+    let info: Value = serde_json::from_str(&text_of(&info)).unwrap();
     assert_eq!(info["clientInfo"]["name"], "my-client", "{info}");
     let capabilities = &info["capabilities"];
     assert_eq!(capabilities["sampling"], json!({"tools": {}}), "{info}");
@@ -781,12 +776,12 @@ async fn everything_else_goes_to_the_inner_handler_and_capabilities_merge() {
         .call_tool(CallToolRequestParams::new("roots"))
         .await
         .unwrap();
-    assert!(result_text(&roots).contains("file:///work"), "{roots:?}");
+    assert!(text_of(&roots).contains("file:///work"), "{roots:?}");
     let elicited = client
         .call_tool(CallToolRequestParams::new("elicit"))
         .await
         .unwrap();
-    assert!(result_text(&elicited).contains("Ferris"), "{elicited:?}");
+    assert!(text_of(&elicited).contains("Ferris"), "{elicited:?}");
     // Sampling goes to the adapter, not to the inner handler.
     assert_still_serves(&client, "from the adapter").await;
     client.cancel().await.unwrap();

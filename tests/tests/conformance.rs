@@ -22,18 +22,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
 use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::ScriptedLlm;
 use rmcp_sampling::{HandlerError, Role};
 use serde_json::{Value, json};
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
-use support::server::{ConformanceServer, GUARD, scratch_dir, wait_guarded};
+use support::mcp::{call, text_of, within};
+use support::server::{ConformanceServer, scratch_dir, wait_guarded};
 
 /// What the conformance client's LLM answers to every sampling request.
 const CONFORMANCE_LLM_TEXT: &str = "This is a test response from the client";
@@ -355,7 +354,7 @@ async fn test_sampling_sends_the_prompt_with_max_tokens_100_and_returns_the_text
         .await
         .expect("initialize over streamable HTTP");
 
-    let result = guarded(client.call_tool(sampling_call(json!({"prompt": "Capital of France?"}))))
+    let result = within(client.call_tool(sampling_call(json!({"prompt": "Capital of France?"}))))
         .await
         .expect("test_sampling answers");
     assert_eq!(result.is_error, Some(false), "{result:?}");
@@ -384,7 +383,7 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
             .await
             .expect("initialize over streamable HTTP");
 
-    let result = guarded(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
+    let result = within(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
         .await
         .expect("test_sampling answers with a tool result");
     assert_eq!(result.is_error, Some(true), "{result:?}");
@@ -393,7 +392,7 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         "{result:?}"
     );
 
-    let tools = guarded(client.list_all_tools())
+    let tools = within(client.list_all_tools())
         .await
         .expect("tools/list after the failed call");
     let names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
@@ -401,6 +400,7 @@ async fn a_client_without_sampling_gets_a_tool_error_and_the_server_keeps_servin
         names,
         [
             "add_and_report",
+            "settle_order",
             "test_elicitation",
             "test_elicitation_sep1034_defaults",
             "test_elicitation_sep1330_enums",
@@ -445,7 +445,7 @@ async fn bad_arguments_are_tool_errors_and_never_reach_the_llm() {
             "invalid type: sequence, expected a string",
         ),
     ] {
-        let result = guarded(client.call_tool(sampling_call(arguments.clone())))
+        let result = within(client.call_tool(sampling_call(arguments.clone())))
             .await
             .unwrap_or_else(|error| panic!("{arguments}: expected a tool error, got {error:?}"));
         assert_eq!(result.is_error, Some(true), "{arguments}: {result:?}");
@@ -458,7 +458,7 @@ async fn bad_arguments_are_tool_errors_and_never_reach_the_llm() {
     assert_eq!(llm.request_count(), 0, "no LLM call for a bad call");
 
     // The server still serves a good call on the same session.
-    let result = guarded(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
+    let result = within(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
         .await
         .expect("test_sampling answers");
     assert_eq!(text_of(&result), "LLM response: unused", "{result:?}");
@@ -474,7 +474,7 @@ async fn a_failing_client_llm_is_a_tool_error_that_says_so() {
         .await
         .expect("initialize over streamable HTTP");
 
-    let result = guarded(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
+    let result = within(client.call_tool(sampling_call(json!({"prompt": "hi"}))))
         .await
         .expect("test_sampling answers with a tool result");
     assert_eq!(result.is_error, Some(true), "{result:?}");
@@ -487,24 +487,6 @@ async fn a_failing_client_llm_is_a_tool_error_that_says_so() {
 }
 
 fn sampling_call(arguments: Value) -> CallToolRequestParams {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments must be a JSON object");
-    };
-    CallToolRequestParams::new("test_sampling").with_arguments(arguments)
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect()
-}
-
-/// `future`, bounded by [`GUARD`].
-async fn guarded<F: std::future::Future>(future: F) -> F::Output {
-    tokio::time::timeout(GUARD, future)
-        .await
-        .expect("the call finished within the guard")
+    assert!(arguments.is_object(), "arguments must be a JSON object");
+    call("test_sampling", arguments)
 }

@@ -6,18 +6,18 @@
 #![allow(deprecated)]
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ElicitRequestParams, ElicitResult,
-    ElicitationAction, InputRequest, InputRequiredResult, InputResponses, Root, ServerCapabilities,
-    ServerConfig,
+    CallToolResponse, ElicitRequestParams, ElicitResult, ElicitationAction, InputRequest,
+    InputRequiredResult, InputResponses, Root, ServerCapabilities, ServerConfig,
 };
 use rmcp::model::{
-    GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage, Role as PromptRole,
+    GetPromptRequestParams, GetPromptResponse, GetPromptResult, PromptMessage,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    Role as PromptRole,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::{
@@ -31,6 +31,10 @@ use rmcp_sampling::{
     Elicitation, Sampler, SamplingContext, ToolReply, sampling_tool, structured_result,
 };
 use serde_json::{Value, json};
+
+mod support;
+
+use support::mcp::{call, input_required, retry, text_of, within};
 
 /// A way to reach the user.
 #[structured_result]
@@ -188,6 +192,7 @@ impl ServerHandler for Server {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_prompts()
+                .enable_resources()
                 .build(),
         )
     }
@@ -210,6 +215,27 @@ impl ServerHandler for Server {
             })
             .await
             .into_get_prompt_result()
+    }
+
+    /// A resource whose reading asks the user for a contact first.
+    async fn read_resource(
+        &self,
+        mut request: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let ctx = SamplingContext::for_resource(ctx, &mut request);
+        let uri = request.uri.clone();
+        self.sampler
+            .reply(&ctx, async {
+                let contact = ctx.elicit::<Contact>("Whose card is this?").await?;
+                let email = contact.accepted().map(|c| c.email).unwrap_or_default();
+                Ok(ReadResourceResult::new(vec![ResourceContents::text(
+                    format!("card of {email}"),
+                    uri,
+                )]))
+            })
+            .await
+            .into_read_resource_response()
     }
 }
 
@@ -294,27 +320,6 @@ fn decline(_: &str) -> ElicitResult {
 
 fn cancel(_: &str) -> ElicitResult {
     ElicitResult::new(ElicitationAction::Cancel)
-}
-
-fn call(name: &str, args: Value) -> CallToolRequestParams {
-    let mut params = CallToolRequestParams::new(name.to_owned());
-    params.arguments = args.as_object().cloned();
-    params
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-async fn within<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the call finishes")
 }
 
 /// The tool results the LLM read in its second request, as JSON.
@@ -483,23 +488,6 @@ fn refunds_asked(orders: &[&str]) -> Value {
         .map(|(i, order)| json!({"type": "tool_use", "id": format!("c{i}"), "name": "refund", "input": {"order": order}}))
         .collect();
     json!({"role": "assistant", "content": content, "model": "m", "stopReason": "toolUse"})
-}
-
-fn retry(
-    mut params: CallToolRequestParams,
-    state: &InputRequiredResult,
-    responses: InputResponses,
-) -> CallToolRequestParams {
-    params.request_state = state.request_state.clone();
-    params.input_responses = Some(responses);
-    params
-}
-
-fn input_required(response: Result<CallToolResponse, rmcp::ServiceError>) -> InputRequiredResult {
-    match response {
-        Ok(CallToolResponse::InputRequired(result)) => result,
-        other => panic!("expected an input-required result, got {other:?}"),
-    }
 }
 
 fn keys(round: &InputRequiredResult) -> Vec<(String, &'static str)> {
@@ -790,6 +778,28 @@ async fn a_prompt_asks_the_user_on_both_eras() {
             .as_text()
             .map(|t| t.text.as_str());
         assert_eq!(text, Some("Write to a@b.c"), "{era:?}");
+        assert_eq!(user.count(), 1, "{era:?}");
+        client.cancel().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_resource_read_asks_the_user_on_both_eras() {
+    let answer = |_: &str| {
+        ElicitResult::new(ElicitationAction::Accept).with_content(json!({"email": "a@b.c"}))
+    };
+    for era in ERAS {
+        let (user, client) = user_and_client(era, answer).await;
+        let read = within(client.read_resource(ReadResourceRequestParams::new("card://me")))
+            .await
+            .unwrap();
+        let ResourceContents::TextResourceContents { text, uri, .. } = &read.contents[0] else {
+            panic!("{era:?}: not a text resource: {read:?}");
+        };
+        assert_eq!(
+            (text.as_str(), uri.as_str()),
+            ("card of a@b.c", "card://me")
+        );
         assert_eq!(user.count(), 1, "{era:?}");
         client.cancel().await.unwrap();
     }

@@ -15,16 +15,13 @@ use rmcp_sampling::control::{TruncatedAnswer, UsageLimits};
 use rmcp_sampling::message::{ToolChoice, Usage};
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, reply};
 use rmcp_sampling::{
-    LlmResponse, SampleErrorKind, SampleRequest, Sampler, StopReason, ToolError, sampling_tool,
-    structured_result,
+    LlmResponse, SampleErrorKind, SampleRequest, Sampler, StopReason, ToolError, structured_result,
 };
 use serde_json::{Value, json};
 
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
-}
+mod support;
+
+use support::mcp::add_tool;
 
 /// A temperature reading.
 #[structured_result]

@@ -4,18 +4,15 @@
 //! thread-local subscriber in a binary whose other tests hit the same call sites concurrently
 //! can miss an event.
 
-use std::sync::{Arc, Mutex};
-
 use rmcp_sampling::message::Usage;
 use rmcp_sampling::testing::{ScriptedLlm, reply};
-use rmcp_sampling::{LlmResponse, Sampler, ToolError, sampling_tool};
+use rmcp_sampling::{LlmResponse, Sampler};
 use serde_json::json;
 
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
-}
+mod support;
+
+use support::log::Captured;
+use support::mcp::add_tool;
 
 fn with_usage(response: LlmResponse, input: u64, output: u64) -> LlmResponse {
     response.with_usage(Usage::new(input, output))
@@ -25,30 +22,8 @@ fn sampler(llm: &ScriptedLlm) -> Sampler {
     Sampler::with_handler(llm.clone())
 }
 
-/// A writer collecting what a `tracing` subscriber prints.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 async fn logged_run(log_content: bool) -> String {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::debug();
     let llm = ScriptedLlm::new()
         .then_result(with_usage(
             reply::tool_use("c1", "add", json!({"a": 1, "b": 2})),
@@ -63,7 +38,7 @@ async fn logged_run(log_content: bool) -> String {
         .sample_text("1 + 2?")
         .await
         .unwrap();
-    String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    captured.text()
 }
 
 #[tokio::test]

@@ -11,9 +11,9 @@ use std::time::Duration;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientCapabilities, ClientInfo, ClientRequest,
-    CreateMessageRequestParams, CreateMessageResult, ErrorData as McpError,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig, ServerResult,
+    CallToolRequest, ClientCapabilities, ClientInfo, ClientRequest, CreateMessageRequestParams,
+    CreateMessageResult, ErrorData as McpError, ProgressNotificationParam, ServerCapabilities,
+    ServerConfig, ServerResult,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext, RunningService};
 use rmcp::{
@@ -23,14 +23,12 @@ use rmcp::{
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
 use rmcp_sampling::tools::tools_from_router;
-use rmcp_sampling::{HandlerError, Sampler, ToolError, ToolResult, sampling_tool};
+use rmcp_sampling::{HandlerError, Sampler, ToolResult, sampling_tool};
 use serde_json::json;
 
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
-}
+mod support;
+
+use support::mcp::{add_tool, call, text_of};
 
 /// Sleep, then answer.
 #[sampling_tool]
@@ -168,20 +166,6 @@ async fn connect<C: ClientHandler>(server: Server, client: C) -> RunningService<
         .expect("client connects")
 }
 
-fn call(name: &'static str, prompt: &str) -> CallToolRequestParams {
-    CallToolRequestParams::new(name)
-        .with_arguments(json!({"prompt": prompt}).as_object().cloned().unwrap())
-}
-
-fn text_of(result: &rmcp::model::CallToolResult) -> String {
-    result
-        .content
-        .first()
-        .and_then(|c| c.as_text())
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn the_clients_llm_runs_the_loop_through_create_message() {
     let llm = ScriptedLlm::new()
@@ -192,7 +176,10 @@ async fn the_clients_llm_runs_the_loop_through_create_message() {
         SamplingClient::new(llm.clone()),
     )
     .await;
-    let result = client.call_tool(call("ask", "20 + 22?")).await.unwrap();
+    let result = client
+        .call_tool(call("ask", json!({"prompt": "20 + 22?"})))
+        .await
+        .unwrap();
     assert_eq!(text_of(&result), "42");
     let requests = llm.requests();
     assert_eq!(requests.len(), 2);
@@ -211,7 +198,10 @@ async fn a_client_without_sampling_gets_a_clear_error() {
         progress: Default::default(),
     };
     let client = connect(Server::new(Sampler::new()), client).await;
-    let err = client.call_tool(call("ask_plain", "hi")).await.unwrap_err();
+    let err = client
+        .call_tool(call("ask_plain", json!({"prompt": "hi"})))
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains("client does not support sampling"),
         "{err}"
@@ -227,7 +217,10 @@ async fn tools_need_the_sampling_tools_capability() {
         progress: Default::default(),
     };
     let client = connect(Server::new(Sampler::new()), client).await;
-    let err = client.call_tool(call("ask", "hi")).await.unwrap_err();
+    let err = client
+        .call_tool(call("ask", json!({"prompt": "hi"})))
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains(
             "client does not support sampling with tools: the client must advertise the sampling.tools capability"
@@ -236,7 +229,10 @@ async fn tools_need_the_sampling_tools_capability() {
     );
     assert_eq!(llm.request_count(), 0, "no request was sent");
     // Without tools, the same client can sample.
-    let result = client.call_tool(call("ask_plain", "hi")).await.unwrap();
+    let result = client
+        .call_tool(call("ask_plain", json!({"prompt": "hi"})))
+        .await
+        .unwrap();
     assert_eq!(text_of(&result), "plain answer");
     client.cancel().await.unwrap();
 }
@@ -255,7 +251,10 @@ async fn the_handler_stands_in_when_the_client_cannot() {
         client,
     )
     .await;
-    let result = client.call_tool(call("ask", "1 + 1?")).await.unwrap();
+    let result = client
+        .call_tool(call("ask", json!({"prompt": "1 + 1?"})))
+        .await
+        .unwrap();
     assert_eq!(text_of(&result), "two, from the server's model");
     assert_eq!(server_llm.request_count(), 2);
     client.cancel().await.unwrap();
@@ -267,7 +266,10 @@ async fn a_declined_request_falls_back_to_the_handler_when_asked() {
     let server_llm = ScriptedLlm::new().then_text("answered by the server");
     let sampler = Sampler::with_handler(server_llm.clone()).fallback_on_decline(true);
     let client = connect(Server::new(sampler), SamplingClient::new(declining.clone())).await;
-    let result = client.call_tool(call("ask", "hi")).await.unwrap();
+    let result = client
+        .call_tool(call("ask", json!({"prompt": "hi"})))
+        .await
+        .unwrap();
     assert_eq!(text_of(&result), "answered by the server");
     assert_eq!(declining.request_count(), 1);
     client.cancel().await.unwrap();
@@ -276,7 +278,10 @@ async fn a_declined_request_falls_back_to_the_handler_when_asked() {
     let declining = ScriptedLlm::new().then_error(HandlerError::declined("the user said no"));
     let sampler = Sampler::with_handler(ScriptedLlm::new());
     let client = connect(Server::new(sampler), SamplingClient::new(declining)).await;
-    let err = client.call_tool(call("ask", "hi")).await.unwrap_err();
+    let err = client
+        .call_tool(call("ask", json!({"prompt": "hi"})))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("the user said no"), "{err}");
     client.cancel().await.unwrap();
 }
@@ -292,7 +297,7 @@ async fn the_servers_own_rmcp_tools_can_be_offered() {
     )
     .await;
     let result = client
-        .call_tool(call("ask_router", "double 21"))
+        .call_tool(call("ask_router", json!({"prompt": "double 21"})))
         .await
         .unwrap();
     assert_eq!(text_of(&result), "done");
@@ -329,7 +334,10 @@ async fn progress_is_reported_after_each_step() {
         SamplingClient::new(llm).with_inner(inner),
     )
     .await;
-    let request = ClientRequest::CallToolRequest(CallToolRequest::new(call("ask", "count")));
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(call(
+        "ask",
+        json!({"prompt": "count"}),
+    )));
     let handle = client
         .send_cancellable_request(request, PeerRequestOptions::no_options())
         .await
@@ -360,7 +368,10 @@ async fn cancelling_the_mcp_request_stops_the_loop() {
         SamplingClient::new(llm.clone()),
     )
     .await;
-    let request = ClientRequest::CallToolRequest(CallToolRequest::new(call("ask", "wait")));
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(call(
+        "ask",
+        json!({"prompt": "wait"}),
+    )));
     let handle = client
         .send_cancellable_request(request, PeerRequestOptions::no_options())
         .await
@@ -381,7 +392,7 @@ async fn cancelling_the_mcp_request_stops_the_loop() {
     assert_eq!(llm.request_count(), 1, "no LLM request after cancellation");
     // The connection still works, and the cancelled loop did not consume the next reply.
     let result = client
-        .call_tool(call("ask_plain", "still there?"))
+        .call_tool(call("ask_plain", json!({"prompt": "still there?"})))
         .await
         .unwrap();
     assert_eq!(text_of(&result), "never");

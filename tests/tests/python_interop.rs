@@ -5,55 +5,27 @@
 //! prints a JSON report of what each request carried and what each `tools/call` returned. The
 //! tests below assert on that report. The client runs once; every test reads the same report.
 //!
-//! Needs a Python with the `mcp` package: `RMCP_SAMPLING_PYTHON`, or `<repo>/.venv/bin/python`
+//! Needs a Python with the `mcp` 1.x package: `RMCP_SAMPLING_PYTHON`, or `<repo>/.venv/bin/python`
 //! (made by `tests/peers/setup_python.sh`). Without it the tests fail and say how to make it,
 //! unless `RMCP_SAMPLING_SKIP_PEERS=1`, which skips them.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
-use support::{build_bench_server, repo_root};
+use support::build_bench_server;
+use support::peers::{python_mcp1, python_script};
 
 mod support;
-
-/// The Python to run the client with, or `None` when peer tests are skipped.
-fn python() -> Option<PathBuf> {
-    if std::env::var("RMCP_SAMPLING_SKIP_PEERS").as_deref() == Ok("1") {
-        eprintln!("python_interop: skipped (RMCP_SAMPLING_SKIP_PEERS=1)");
-        return None;
-    }
-    let python = std::env::var_os("RMCP_SAMPLING_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    let has_mcp = Command::new(&python)
-        .args(["-c", "import mcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    assert!(
-        has_mcp,
-        "no Python with the `mcp` package at {}.\n\
-         Create the venv with `tests/peers/setup_python.sh` (from the repository root), or point \
-         RMCP_SAMPLING_PYTHON at a Python that has the official MCP SDK (`pip install mcp`), or \
-         set RMCP_SAMPLING_SKIP_PEERS=1 to skip the peer tests.",
-        python.display()
-    );
-    Some(python)
-}
 
 /// The client's report, made once; `None` when peer tests are skipped.
 fn report() -> Option<&'static Value> {
     static REPORT: OnceLock<Option<Value>> = OnceLock::new();
     REPORT
         .get_or_init(|| {
-            let python = python()?;
+            let python = python_mcp1()?;
             let server = build_bench_server();
-            let script = repo_root().join("tests/peers/python_loop_client.py");
-            let output = Command::new(python)
-                .arg(script)
+            let output = python_script(python, "python_loop_client.py")
                 .arg(server)
                 .stderr(Stdio::inherit())
                 .output()

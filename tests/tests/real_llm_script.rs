@@ -2,8 +2,6 @@
 //! server runs under `nice`. (Building llama.cpp and serving a model needs the network once and
 //! minutes of CPU; that part is run by hand.)
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -17,15 +17,13 @@ use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext};
 use rmcp::{ClientHandler, RoleClient, RoleServer, ServerHandler, ServiceExt, tool, tool_handler};
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process};
-use rmcp_sampling::{SampleRequest, Sampler, ToolError, sampling_tool};
+use rmcp_sampling::{SampleRequest, Sampler, sampling_tool};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
-}
+mod support;
+
+use support::mcp::{add_tool, call};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Sleep, then answer.
 #[sampling_tool]
@@ -103,8 +101,7 @@ fn as_is(request: SampleRequest<'_>) -> SampleRequest<'_> {
 }
 
 fn ask(prompt: &str) -> CallToolRequestParams {
-    CallToolRequestParams::new("ask")
-        .with_arguments(json!({"prompt": prompt}).as_object().cloned().unwrap())
+    call("ask", json!({"prompt": prompt}))
 }
 
 /// Generous: only a loop that never ends runs into it.

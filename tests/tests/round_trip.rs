@@ -12,8 +12,8 @@ use std::time::Duration;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, InputRequest, InputRequiredResult,
-    InputResponses, ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, InputRequest, InputRequiredResult, InputResponses,
+    ProtocolVersion, RequestStateCodec, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RunningService;
 use rmcp::{ClientHandler, RoleClient, ServerHandler, tool, tool_handler, tool_router};
@@ -21,16 +21,13 @@ use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process_modern, reply};
 use rmcp_sampling::{
-    ReplyError, Sampler, SamplingContext, ToolError, ToolReply, ToolResult, sampling_tool,
-    structured_result,
+    ReplyError, Sampler, SamplingContext, ToolReply, ToolResult, sampling_tool, structured_result,
 };
 use serde_json::{Value, json};
 
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
-}
+mod support;
+
+use support::mcp::{add_tool, call, input_required, retry, text_of, within};
 
 /// A verdict.
 #[structured_result]
@@ -244,27 +241,6 @@ async fn modern<C: ClientHandler>(server: Server, client: C) -> RunningService<R
     client
 }
 
-fn call(name: &str, args: Value) -> CallToolRequestParams {
-    let mut params = CallToolRequestParams::new(name.to_owned());
-    params.arguments = args.as_object().cloned();
-    params
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-async fn within<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the call finishes")
-}
-
 #[tokio::test]
 async fn a_typed_loop_with_tools_runs_over_automatic_rounds() {
     let server = Server::new(Sampler::new());
@@ -444,23 +420,6 @@ async fn once(
     params: CallToolRequestParams,
 ) -> Result<CallToolResponse, rmcp::ServiceError> {
     within(client.call_tool_once(params)).await
-}
-
-fn input_required(response: Result<CallToolResponse, rmcp::ServiceError>) -> InputRequiredResult {
-    match response {
-        Ok(CallToolResponse::InputRequired(result)) => result,
-        other => panic!("expected an input-required result, got {other:?}"),
-    }
-}
-
-fn retry(
-    mut params: CallToolRequestParams,
-    state: &InputRequiredResult,
-    responses: InputResponses,
-) -> CallToolRequestParams {
-    params.request_state = state.request_state.clone();
-    params.input_responses = Some(responses);
-    params
 }
 
 fn answer(text: &str) -> Value {

@@ -5,20 +5,16 @@
 // rmcp marks its sampling types deprecated (SEP-2577); these tests speak them on the wire.
 #![allow(deprecated)]
 
-use std::time::Duration;
-
-use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, InputResponses, ServerCapabilities,
-    ServerConfig,
-};
-use rmcp::{ServerHandler, tool, tool_handler, tool_router};
+use rmcp::model::{CallToolResponse, InputResponses};
 use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::{ScriptedLlm, connect_in_process, connect_in_process_modern, reply};
-use rmcp_sampling::{Sampler, SamplingContext, ToolReply, sampling_tool};
+use rmcp_sampling::{Sampler, sampling_tool};
 use serde_json::{Value, json};
+
+mod support;
+
+use support::mcp::{OneToolServer, call, text_of, within};
 
 /// `bytes` of text that compresses about as badly as hex does (half its size under deflate),
 /// unlike repeated text: so the test measures the state's cap, not the compressor.
@@ -45,7 +41,7 @@ fn read_document(
     noise(n, bytes)
 }
 
-#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[derive(serde::Deserialize)]
 struct Task {
     /// How many documents the LLM reads, one per step.
     documents: u64,
@@ -55,46 +51,26 @@ struct Task {
     history_limit: Option<usize>,
 }
 
-#[derive(Clone)]
-struct Reader {
-    sampler: Sampler,
-    tool_router: ToolRouter<Self>,
-}
-
-#[tool_router]
-impl Reader {
-    /// Reads documents in a loop; a failed loop reports its error and the history it kept.
-    #[tool]
-    async fn read(
-        &self,
-        ctx: SamplingContext,
-        Parameters(task): Parameters<Task>,
-    ) -> ToolReply<String> {
-        self.sampler
-            .reply(&ctx, async {
-                let prompt = format!("read {} documents of {} bytes", task.documents, task.bytes);
-                let mut request = self.sampler.on(&ctx).tools([read_document_tool()]);
-                if let Some(limit) = task.history_limit {
-                    request = request.max_history_bytes(limit);
-                }
-                match request.sample_text(prompt).await {
-                    Ok(done) => Ok(done.text),
-                    Err(error) if error.is_cancelled() => Err(error.into()),
-                    Err(error) => Ok(format!(
-                        "FAILED after {} messages: {error}",
-                        error.history().len()
-                    )),
-                }
-            })
-            .await
-    }
-}
-
-#[tool_handler(router = self.tool_router)]
-impl ServerHandler for Reader {
-    fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-    }
+/// A server whose tool reads documents in a loop; a failed loop reports its error and the
+/// history it kept.
+fn reader(sampler: Sampler) -> OneToolServer {
+    OneToolServer::new(sampler, |sampler, ctx, args| async move {
+        let task: Task =
+            serde_json::from_value(Value::Object(args)).expect("the arguments of a task");
+        let prompt = format!("read {} documents of {} bytes", task.documents, task.bytes);
+        let mut request = sampler.on(&ctx).tools([read_document_tool()]);
+        if let Some(limit) = task.history_limit {
+            request = request.max_history_bytes(limit);
+        }
+        match request.sample_text(prompt).await {
+            Ok(done) => Ok(done.text),
+            Err(error) if error.is_cancelled() => Err(error),
+            Err(error) => Ok(format!(
+                "FAILED after {} messages: {error}",
+                error.history().len()
+            )),
+        }
+    })
 }
 
 /// Reads one document per step until it has read the number the prompt asks for.
@@ -118,44 +94,20 @@ fn reading_llm() -> ScriptedLlm {
     })
 }
 
-fn call(args: Value) -> CallToolRequestParams {
-    let mut params = CallToolRequestParams::new("read");
-    params.arguments = args.as_object().cloned();
-    params
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-async fn within<T>(future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(120), future)
-        .await
-        .expect("the call finishes")
-}
-
-/// Runs `read` on both eras with the same sampler and LLM; returns the two answers.
+/// Runs the reader on both eras with the same sampler and LLM; returns the two answers.
 async fn on_both_eras(sampler: Sampler, args: Value) -> (String, String) {
-    let server = || Reader {
-        sampler: sampler.clone(),
-        tool_router: Reader::tool_router(),
-    };
+    let server = || reader(sampler.clone());
     let push = connect_in_process(server(), SamplingClient::new(reading_llm()))
         .await
         .expect("the 2025-11-25 client connects");
-    let pushed = within(push.call_tool(call(args.clone())))
+    let pushed = within(push.call_tool(call("run", args.clone())))
         .await
         .expect("the call answers");
     push.cancel().await.unwrap();
     let modern = connect_in_process_modern(server(), SamplingClient::new(reading_llm()))
         .await
         .expect("the 2026-07-28 client connects");
-    let round_tripped = within(modern.call_tool(call(args)))
+    let round_tripped = within(modern.call_tool(call("run", args)))
         .await
         .expect("the call answers");
     modern.cancel().await.unwrap();
@@ -203,14 +155,11 @@ async fn a_state_over_its_cap_names_the_size_and_the_knob_and_keeps_the_history(
 
 #[tokio::test]
 async fn a_client_that_never_answers_validly_is_named_as_the_cause() {
-    let server = Reader {
-        sampler: Sampler::new().round_budget(3),
-        tool_router: Reader::tool_router(),
-    };
+    let server = reader(Sampler::new().round_budget(3));
     let client = connect_in_process_modern(server, SamplingClient::new(ScriptedLlm::new()))
         .await
         .expect("the client connects");
-    let mut params = call(json!({"documents": 1, "bytes": 10}));
+    let mut params = call("run", json!({"documents": 1, "bytes": 10}));
     let mut rounds = 0;
     let answer = loop {
         rounds += 1;

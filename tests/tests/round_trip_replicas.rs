@@ -11,9 +11,9 @@
 #![allow(deprecated)]
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, CreateMessageRequestParams,
-    InputRequest, InputRequiredResult, InputResponses, ProtocolVersion,
-    SamplingMessageContentBlock, ToolChoiceMode,
+    CallToolRequestParams, CallToolResponse, CreateMessageRequestParams, InputRequest,
+    InputRequiredResult, InputResponses, ProtocolVersion, SamplingMessageContentBlock,
+    ToolChoiceMode,
 };
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -22,10 +22,9 @@ use rmcp_sampling::client::SamplingClient;
 use rmcp_sampling::testing::{ScriptedLlm, reply};
 use serde_json::{Value, json};
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
+use support::mcp::{call, retry, text_of, within};
 use support::server::{ConformanceServer, GUARD, logs};
 
 /// The key both replicas share (at least 32 bytes).
@@ -60,10 +59,7 @@ async fn connect(server: &ConformanceServer) -> Client {
 }
 
 fn add_and_report() -> CallToolRequestParams {
-    let Value::Object(arguments) = json!({"a": 2, "b": 3}) else {
-        unreachable!()
-    };
-    CallToolRequestParams::new("add_and_report").with_arguments(arguments)
+    call("add_and_report", json!({"a": 2, "b": 3}))
 }
 
 /// One round by hand on `client`.
@@ -71,21 +67,7 @@ async fn once(
     client: &Client,
     params: CallToolRequestParams,
 ) -> Result<CallToolResponse, ServiceError> {
-    tokio::time::timeout(GUARD, client.call_tool_once(params))
-        .await
-        .expect("the round finished within the guard")
-}
-
-/// The retry of `params` after `round`, with `responses`.
-fn retry(
-    params: &CallToolRequestParams,
-    round: &InputRequiredResult,
-    responses: InputResponses,
-) -> CallToolRequestParams {
-    let mut params = params.clone();
-    params.request_state = round.request_state.clone();
-    params.input_responses = Some(responses);
-    params
+    within(client.call_tool_once(params)).await
 }
 
 /// The round's only input request: its key and its sampling request.
@@ -112,15 +94,6 @@ fn sampling_request(
 
 fn answer(result: impl serde::Serialize) -> Value {
     serde_json::to_value(result).expect("a sampling result serializes")
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|text| text.text.as_str())
-        .collect()
 }
 
 /// The texts of the tool results in the last message of `request`.
@@ -175,7 +148,7 @@ async fn rounds_alternate_between_two_processes_that_share_a_key() {
         answer(reply::tool_use("call-1", "add", json!({"a": 2, "b": 3}))),
     )]);
     let (round2, key2, request2) = sampling_request(
-        once(&client_b, retry(&params, &round1, responses)).await,
+        once(&client_b, retry(params.clone(), &round1, responses)).await,
         &servers,
     );
     assert_ne!(key1, key2, "each turn has its own key");
@@ -192,7 +165,7 @@ async fn rounds_alternate_between_two_processes_that_share_a_key() {
             json!({"value": 5}),
         )),
     )]);
-    let done = once(&client_a, retry(&params, &round2, responses)).await;
+    let done = once(&client_a, retry(params.clone(), &round2, responses)).await;
     let result = match done {
         Ok(CallToolResponse::Complete(result)) => result,
         other => panic!(
@@ -228,7 +201,7 @@ async fn a_process_with_another_key_refuses_the_state_with_invalid_params() {
 
     for server in [&other, &unkeyed] {
         let client = connect(server).await;
-        match once(&client, retry(&params, &round1, responses.clone())).await {
+        match once(&client, retry(params.clone(), &round1, responses.clone())).await {
             Err(ServiceError::McpError(error)) => {
                 assert_eq!(error.code.0, -32602, "{error:?}");
                 assert!(error.message.contains("requestState"), "{error:?}");
@@ -249,7 +222,7 @@ async fn a_process_with_another_key_refuses_the_state_with_invalid_params() {
 
     // The state is still good where the key is known: the refusals consumed nothing.
     let (_, _, request2) = sampling_request(
-        once(&client_a, retry(&params, &round1, responses)).await,
+        once(&client_a, retry(params.clone(), &round1, responses)).await,
         &servers,
     );
     assert_eq!(tool_results(&request2), ["5"]);

@@ -4,8 +4,12 @@
 use rmcp_sampling::control::FinalResponseWithTools;
 use rmcp_sampling::message::ToolChoice;
 use rmcp_sampling::testing::ScriptedLlm;
-use rmcp_sampling::{Role, SampleErrorKind, Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{Role, SampleErrorKind, Sampler, structured_result};
 use serde_json::json;
+
+mod support;
+
+use support::mcp::add_tool;
 
 /// A verdict on a claim.
 #[structured_result]
@@ -16,12 +20,6 @@ struct Verdict {
     /// Confidence from 0 to 1.
     #[schemars(range(min = 0.0, max = 1.0))]
     score: f64,
-}
-
-/// Add two integers.
-#[sampling_tool]
-fn add(a: i64, b: i64) -> Result<i64, ToolError> {
-    a.checked_add(b).ok_or(ToolError::new("overflow"))
 }
 
 #[tokio::test]
@@ -292,11 +290,11 @@ async fn a_final_response_beside_other_tools_is_set_aside_until_their_results_ar
     let texts = result_texts(second.messages.last().unwrap());
     assert_eq!(texts[0], ("5".to_owned(), false));
     assert!(texts[1].1, "{texts:?}");
-    assert!(
-        texts[1]
-            .0
-            .starts_with("Not accepted: this reply also called other tools"),
-        "{texts:?}"
+    assert_eq!(
+        texts[1].0,
+        "Not accepted: this reply also called other tools, and you had not seen their results \
+         yet. Read their results in this message, then call final_response again with your \
+         final answer."
     );
 }
 
@@ -319,6 +317,18 @@ async fn on_the_last_step_a_final_response_beside_other_tools_is_judged() {
         .unwrap();
     assert_eq!(out.result.label, "late");
     assert_eq!(llm.requests()[0].tool_names(), ["final_response"]);
+    // `add` was not offered there: it does not run, and its call is answered as refused.
+    assert_eq!(out.usage.tool_calls, 0);
+    let results = result_texts(out.history.last().unwrap());
+    assert_eq!(
+        results[0],
+        (
+            "`add` was not offered on the last request (only final_response was), so it did \
+             not run."
+                .to_owned(),
+            true
+        )
+    );
 
     // The server-wide default takes the old behaviour on every step.
     let llm = beside();

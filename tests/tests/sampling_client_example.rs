@@ -2,8 +2,6 @@
 //! parse: the example answers each under its id and goes on (rmcp's `TokioChildProcess` would
 //! drop them, and both sides would wait forever).
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
 use std::process::{Command, Stdio};

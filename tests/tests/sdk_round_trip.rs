@@ -20,80 +20,20 @@
 //! makes both. Without them the tests fail and say how to make them, unless
 //! `RMCP_SAMPLING_SKIP_PEERS=1`, which skips them.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-// Shared with the other peer tests; this one does not use every helper.
-#[allow(dead_code)]
 mod support;
 
-use support::repo_root;
+use support::peers::{python_mcp2, python_script, ts_node, ts_script};
 use support::server::{ConformanceServer, STATE_KEY_VAR, logs, run_peer_client};
-
-/// Whether peer tests are skipped (`RMCP_SAMPLING_SKIP_PEERS=1`).
-fn skipped(what: &str) -> bool {
-    let skip = std::env::var("RMCP_SAMPLING_SKIP_PEERS").as_deref() == Ok("1");
-    if skip {
-        eprintln!("{what}: skipped (RMCP_SAMPLING_SKIP_PEERS=1)");
-    }
-    skip
-}
-
-/// The Python with the `mcp` 2.x SDK, or `None` when peer tests are skipped.
-fn python_mcp2() -> Option<PathBuf> {
-    if skipped("the Python SDK 2.x peer") {
-        return None;
-    }
-    let python = std::env::var_os("RMCP_SAMPLING_PYTHON_MCP2")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv-mcp2/bin/python"));
-    let has_mcp2 = Command::new(&python)
-        .args([
-            "-c",
-            "import sys, mcp, importlib.metadata as m; \
-             sys.exit(m.version('mcp').split('.')[0] != '2')",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    assert!(
-        has_mcp2,
-        "no Python with the `mcp` 2.x SDK at {}.\n\
-         Create the venv with `bash tests/peers/setup_python.sh .venv-mcp2 \
-         tests/peers/mcp2/requirements.lock` (from the repository root), or point \
-         RMCP_SAMPLING_PYTHON_MCP2 at a Python that has it, or set RMCP_SAMPLING_SKIP_PEERS=1 to \
-         skip the peer tests.",
-        python.display()
-    );
-    Some(python)
-}
-
-/// The Node 22 the TypeScript peer's lock pins, or `None` when peer tests are skipped.
-fn ts_node() -> Option<PathBuf> {
-    if skipped("the TypeScript SDK 2.x peer") {
-        return None;
-    }
-    let modules = repo_root().join("tests/peers/ts_client/node_modules");
-    let node = modules.join(".bin/node");
-    assert!(
-        node.is_file() && modules.join("@modelcontextprotocol/client").is_dir(),
-        "the TypeScript MCP client SDK is not installed under {}.\n\
-         Install it with `bash tests/peers/setup_node.sh` (from the repository root; needs node, \
-         npm and the npm registry), or set RMCP_SAMPLING_SKIP_PEERS=1 to skip the peer tests.",
-        modules.display()
-    );
-    Some(node)
-}
 
 #[test]
 fn python_sdk_2_client_drives_the_rounds_to_the_typed_result() {
     let Some(python) = python_mcp2() else { return };
     let server = ConformanceServer::start();
-    let mut command = Command::new(python);
-    command.arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"));
+    let command = python_script(python, "mcp2/round_trip_client.py");
     let report = run_peer_client(command, &[&server], "the Python SDK 2.x client");
     check_report(&report, &server);
 }
@@ -102,11 +42,7 @@ fn python_sdk_2_client_drives_the_rounds_to_the_typed_result() {
 fn typescript_sdk_2_client_drives_the_rounds_to_the_typed_result() {
     let Some(node) = ts_node() else { return };
     let server = ConformanceServer::start();
-    let dir = repo_root().join("tests/peers/ts_client");
-    let mut command = Command::new(node);
-    command
-        .current_dir(&dir)
-        .arg(dir.join("round_trip_client.mjs"));
+    let command = ts_script(node, "round_trip_client.mjs");
     let report = run_peer_client(command, &[&server], "the TypeScript SDK 2.x client");
     check_report(&report, &server);
 }
@@ -116,8 +52,7 @@ fn typescript_sdk_2_client_drives_the_rounds_to_the_typed_result() {
 #[test]
 fn python_sdk_2_client_resumes_the_loop_on_another_process() {
     let Some(python) = python_mcp2() else { return };
-    let mut command = Command::new(python);
-    command.arg(repo_root().join("tests/peers/mcp2/round_trip_client.py"));
+    let command = python_script(python, "mcp2/round_trip_client.py");
     check_replicas(command, "the Python SDK 2.x client");
 }
 
@@ -125,11 +60,7 @@ fn python_sdk_2_client_resumes_the_loop_on_another_process() {
 #[test]
 fn typescript_sdk_2_client_resumes_the_loop_on_another_process() {
     let Some(node) = ts_node() else { return };
-    let dir = repo_root().join("tests/peers/ts_client");
-    let mut command = Command::new(node);
-    command
-        .current_dir(&dir)
-        .arg(dir.join("round_trip_client.mjs"));
+    let command = ts_script(node, "round_trip_client.mjs");
     check_replicas(command, "the TypeScript SDK 2.x client");
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Mutex;
 
-use crate::sampling::limits::quote;
+use crate::limits::quote;
 
 /// The longest line read (16 MiB, as rmcp's own line transports); a longer one is dropped.
 pub const MAX_LINE_BYTES: usize = 16 << 20;

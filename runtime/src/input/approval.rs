@@ -8,9 +8,13 @@ use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction, Elicitat
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::{Ask, DEFAULT_INPUT_TIMEOUT};
-use crate::channel::{CallLimit, Llm};
-use crate::{SampleErrorKind, ToolCall, ToolResult, Toolset};
+use super::DEFAULT_INPUT_TIMEOUT;
+use crate::channel::ask::Ask;
+use crate::channel::llm::Llm;
+use crate::channel::push::CallLimit;
+use crate::error::SampleErrorKind;
+use crate::message::{ToolCall, ToolResult};
+use crate::tools::toolset::Toolset;
 
 /// What a loop does with a tool call that needs approval when the user cannot be asked: the
 /// client did not declare the `elicitation` capability, or there is no client (a standalone

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::tools::schema::schema_for;
+use crate::schema::schema_for;
 use crate::typed::validate::violations;
 
 /// The form of one type: what the client is sent, and the checks of what comes back.

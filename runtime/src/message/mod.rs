@@ -29,8 +29,6 @@
 
 pub(crate) mod rmcp;
 
-pub use crate::sampling::request::ModelHints;
-
 use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -510,6 +508,52 @@ mod tool_choice_mode {
         d: D,
     ) -> Result<Option<ToolChoice>, D::Error> {
         Ok(Option::<Wire>::deserialize(d)?.and_then(|wire| wire.mode))
+    }
+}
+
+/// Model preferences from one hint name, a list of names, or full [`ModelPreferences`].
+#[derive(Debug, Clone)]
+pub struct ModelHints(pub ModelPreferences);
+
+impl ModelHints {
+    fn from_names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        Self(ModelPreferences::hints(names))
+    }
+}
+
+impl From<&str> for ModelHints {
+    fn from(name: &str) -> Self {
+        Self::from_names([name])
+    }
+}
+
+impl From<String> for ModelHints {
+    fn from(name: String) -> Self {
+        Self::from_names([name])
+    }
+}
+
+impl From<Vec<&str>> for ModelHints {
+    fn from(names: Vec<&str>) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl From<Vec<String>> for ModelHints {
+    fn from(names: Vec<String>) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for ModelHints {
+    fn from(names: [&str; N]) -> Self {
+        Self::from_names(names)
+    }
+}
+
+impl From<ModelPreferences> for ModelHints {
+    fn from(preferences: ModelPreferences) -> Self {
+        Self(preferences)
     }
 }
 

@@ -11,11 +11,11 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods};
+use crate::handler::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
+use crate::limits::quote;
 use crate::message::{
     Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult, Usage,
 };
-use crate::sampling::limits::quote;
-use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 const PROVIDER: &str = "Anthropic API";
 

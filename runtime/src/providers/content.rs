@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::http::invalid_request;
-use crate::HandlerError;
+use crate::handler::HandlerError;
 use crate::message::{
     Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolChoice, ToolResult,
 };

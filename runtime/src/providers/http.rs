@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::handler::{HandlerError, HandlerErrorKind};
+use crate::limits::prefix;
 use crate::message::ModelPreferences;
-use crate::sampling::limits::prefix;
-use crate::{HandlerError, HandlerErrorKind};
 
 /// Default limit on one HTTP attempt, from connecting to the last byte of the body.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -248,7 +248,7 @@ macro_rules! http_builder_methods {
 
         /// Sets the limit on one attempt, from connecting to the end of the response body
         /// (default 120 s). A request that runs out of time fails with
-        /// [`HandlerErrorKind::Timeout`](crate::HandlerErrorKind::Timeout) and is not retried.
+        /// [`HandlerErrorKind::Timeout`](crate::handler::HandlerErrorKind::Timeout) and is not retried.
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
             self.http.timeout = timeout;
             self
@@ -773,7 +773,7 @@ mod tests {
 
     #[test]
     fn truncation_respects_char_boundaries() {
-        use crate::sampling::limits::prefix;
+        use crate::limits::prefix;
         assert_eq!(prefix("héllo", 2), "hé…");
         assert_eq!(prefix("hi", 2), "hi");
     }

@@ -17,7 +17,7 @@
 //!   a hint matching none is ignored unless `any_hinted_model(true)`. Otherwise the default
 //!   model is used.
 //! - **Errors** are [`HandlerError`](crate::HandlerError)s: a provider's error answer is
-//!   [`HandlerErrorKind::Provider`](crate::HandlerErrorKind::Provider) with the HTTP status,
+//!   [`HandlerErrorKind::Provider`](crate::handler::HandlerErrorKind::Provider) with the HTTP status,
 //!   the provider's error type and its message; running out of time is `Timeout`; a provider
 //!   that cannot be reached is `Transport`; an answer that cannot be read is
 //!   `InvalidResponse`; a request the provider cannot take (e.g. audio) is `InvalidRequest`,

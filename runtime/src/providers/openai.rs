@@ -9,11 +9,11 @@ use super::content::{
     Piece, assistant_result, refusal, tool_choice, tool_result_pieces, unsupported_content,
 };
 use super::http::{HttpClient, HttpConfig, http_builder_methods, invalid_request};
+use crate::handler::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
+use crate::limits::quote;
 use crate::message::{
     Content, LlmRequest, LlmResponse, Message, Role, StopReason, ToolResult, Usage,
 };
-use crate::sampling::limits::quote;
-use crate::{HandlerContext, HandlerError, HandlerErrorKind, SamplingHandler};
 
 const PROVIDER: &str = "OpenAI-compatible API";
 

@@ -11,22 +11,23 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::channel::handler::check_response;
-use crate::channel::{CallLimit, Llm, Origin};
+use crate::channel::llm::Llm;
+use crate::channel::push::CallLimit;
+use crate::channel::roundtrip::Origin;
+use crate::control::{FinalResponseWithTools, LoopUsage, ResultOf, StepContext, TruncatedAnswer};
+use crate::error::{SampleError, SampleErrorKind};
+use crate::handler::check_response;
 use crate::input;
+use crate::limits::json_size;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
     ToolChoice, ToolResult, ToolSpec,
 };
-use crate::sampling::control::{
-    FinalResponseWithTools, LoopUsage, ResultOf, StepContext, TruncatedAnswer,
-};
-use crate::sampling::limits::json_size;
-use crate::sampling::request::{Deadline, Options, Sampled, Step};
+use crate::sampling::request::{Deadline, Options, SampleRequest, Sampled, Step};
+use crate::schema::FINAL_RESPONSE;
 use crate::tools::exec::{self, ExecOptions};
-use crate::{
-    FINAL_RESPONSE, SampleError, SampleErrorKind, SampleRequest, StructuredResult, Toolset,
-};
+use crate::tools::toolset::Toolset;
+use crate::typed::result::StructuredResult;
 
 /// The loop's state between two LLM calls.
 #[derive(Debug, Clone, Default)]
@@ -221,7 +222,7 @@ impl<'a, V> SampleRequest<'a, V> {
         let toolset = Toolset::try_from_tools(self.tools.iter().cloned())
             .map_err(SampleErrorKind::Toolset)?;
         let llm = Llm::new(
-            self.sampler,
+            self.sampler.route(),
             self.ctx,
             needs_tools || !toolset.is_empty(),
             self.options.cancellation.as_ref(),
@@ -528,6 +529,10 @@ impl<'a, V> SampleRequest<'a, V> {
             .collect();
         let other_results = if others.is_empty() {
             Vec::new()
+        } else if turn.last {
+            // The last request offered only `final_response`: other calls do not run (their
+            // results would reach no LLM), and the answer beside them is judged alone.
+            not_offered_results(&others)
         } else {
             self.run_budgeted(run, &others, state, turn.step).await?
         };
@@ -637,7 +642,7 @@ impl<'a, V> SampleRequest<'a, V> {
             Err(violations) => (
                 ToolResult::error(
                     &call.id,
-                    crate::violation_report(typed.type_name, &violations),
+                    crate::schema::violation_report(typed.type_name, &violations),
                 ),
                 Err(violations),
             ),
@@ -1120,8 +1125,27 @@ fn set_aside_results(calls: &[&ToolCall], other_results: Vec<ToolResult>) -> Vec
         .collect()
 }
 
+/// The results of calls to tools the last request did not offer: each an error, unrun.
+fn not_offered_results(calls: &[&ToolCall]) -> Vec<ToolResult> {
+    calls
+        .iter()
+        .map(|call| {
+            ToolResult::error(
+                &call.id,
+                format!(
+                    "`{}` was not offered on the last request (only {FINAL_RESPONSE} was), so \
+                     it did not run.",
+                    call.name
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Why a `final_response` sent beside other tool calls was not taken.
-const SET_ASIDE_NOTE: &str = "Not accepted: this reply also called other tools, and you had                               not seen their results yet. Read their results in this message,                               then call final_response again with your final answer.";
+const SET_ASIDE_NOTE: &str = "Not accepted: this reply also called other tools, and you had not \
+                              seen their results yet. Read their results in this message, then \
+                              call final_response again with your final answer.";
 
 /// What a text loop tells the LLM when it answered in text although a tool call was required.
 const REQUIRED_NUDGE: &str = "You answered in text, but this step requires a tool call: call \

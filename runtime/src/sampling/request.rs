@@ -8,49 +8,24 @@ use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::input::Approvals;
-use crate::message::{
-    ContextInclusion, Conversation, LlmResponse, ModelPreferences, Role, StopReason, ToolCall,
-    ToolChoice,
-};
-use crate::sampling::control::{
+use crate::control::{
     AnyResult, FinalResponseWithTools, Hooks, LoopUsage, ResultOf, StepContext, TruncatedAnswer,
     UsageLimits, Validated, validator,
 };
+use crate::input::Approvals;
+use crate::limits::{
+    DEFAULT_MAX_HISTORY_BYTES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_TOKENS,
+    DEFAULT_MAX_TOOL_CALLS_PER_REPLY, DEFAULT_MAX_TOOL_RESULT_BYTES, DEFAULT_RESULT_RETRIES,
+    DEFAULT_TEXT_NUDGES,
+};
+use crate::message::{
+    ContextInclusion, Conversation, LlmResponse, ModelHints, ModelPreferences, Role, StopReason,
+    ToolCall, ToolChoice,
+};
+use crate::sampling::sampler::Sampler;
 use crate::tools::IntoSamplingTool;
 use crate::tools::exec::Concurrency;
-use crate::{Sampler, SamplingTool};
-
-/// The default `max_tokens` of each LLM request.
-pub const DEFAULT_MAX_TOKENS: u32 = 512;
-/// The default cap on LLM requests in one loop.
-pub const DEFAULT_MAX_ITERATIONS: u32 = 100;
-/// The default number of consecutive invalid `final_response` calls answered with a retry.
-pub const DEFAULT_RESULT_RETRIES: u32 = 3;
-/// The default number of text answers nudged towards a tool call: `final_response` in a typed
-/// loop, any tool after a `tool_choice(Required)` request in a text loop.
-pub const DEFAULT_TEXT_NUDGES: u32 = 3;
-/// The default time limit of one LLM request: 5 minutes.
-///
-/// A client may show each sampling request to its user for approval before its model runs,
-/// and a slow local model may take minutes over a long answer; five minutes leaves room for
-/// both, while a client that never answers releases the loop (and its memory) in bounded time.
-pub const DEFAULT_LLM_TIMEOUT: Duration = Duration::from_secs(300);
-/// The default cap on tool calls in one LLM reply: 128.
-///
-/// Models that call tools in parallel make a handful of calls per reply, rarely dozens; a reply
-/// with more than 128 comes from a broken or hostile model, and is refused.
-pub const DEFAULT_MAX_TOOL_CALLS_PER_REPLY: usize = 128;
-/// The default cap on the bytes of one tool result sent back to the LLM: 1 MiB.
-///
-/// About 250,000 tokens, more than most context windows hold; a longer result is cut (at a
-/// character boundary) and ends with a note that says so.
-pub const DEFAULT_MAX_TOOL_RESULT_BYTES: usize = 1 << 20;
-/// The default cap on the bytes of a loop's whole history (as JSON): 8 MiB.
-///
-/// About two million tokens, beyond every model's context window, and under the 16 MiB line
-/// that rmcp's stdio transport drops unread: the history is re-sent whole on each request.
-pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
+use crate::tools::tool::SamplingTool;
 
 /// A sampling call being set up; finish it with [`sample_text`](SampleRequest::sample_text),
 /// [`sample`](SampleRequest::sample) or [`sample_step`](SampleRequest::sample_step).
@@ -60,7 +35,7 @@ pub const DEFAULT_MAX_HISTORY_BYTES: usize = 8 << 20;
 /// (`tokio::join!(s.on(&ctx).sample_text(a), s.on(&ctx).sample_text(b))`); to make several
 /// calls from one set-up, clone it. Every option has a default that
 /// works: `max_tokens` 512, at most 100 LLM requests, each answered within 5 minutes
-/// ([`DEFAULT_LLM_TIMEOUT`]), tools run one at a time with no time limit, error details not
+/// ([`DEFAULT_LLM_TIMEOUT`](crate::limits::DEFAULT_LLM_TIMEOUT)), tools run one at a time with no time limit, error details not
 /// masked, and the limits that keep one loop small ([`DEFAULT_MAX_TOOL_CALLS_PER_REPLY`],
 /// [`DEFAULT_MAX_TOOL_RESULT_BYTES`], [`DEFAULT_MAX_HISTORY_BYTES`]). A call starts from the
 /// sampler's defaults (its system prompt, `max_tokens`, temperature, model preferences,
@@ -254,8 +229,10 @@ impl<'a, V> SampleRequest<'a, V> {
         self
     }
 
-    /// The most LLM requests in one loop (default 100). The last one offers no tools (text)
-    /// or only `final_response` (typed), so the LLM answers within the budget.
+    /// The most LLM requests in one loop (default 100). The last one forces an answer within
+    /// the budget: a text loop's still lists its tools (the history refers to them) with
+    /// `tool_choice: none`; a typed loop's offers only `final_response`, and calls to other
+    /// tools in its reply do not run (each gets an error result).
     ///
     /// 0 is refused when the loop starts, with
     /// [`SampleErrorKind::Configuration`](crate::SampleErrorKind::Configuration).
@@ -429,7 +406,7 @@ impl<'a, V> SampleRequest<'a, V> {
     /// cannot be asked, [`without_elicitation`](Self::without_elicitation) decides.
     pub fn require_approval(
         mut self,
-        when: impl Fn(&crate::ToolCall) -> bool + Send + Sync + 'static,
+        when: impl Fn(&crate::message::ToolCall) -> bool + Send + Sync + 'static,
     ) -> Self {
         self.options.approvals.when = Some(std::sync::Arc::new(when));
         self
@@ -473,52 +450,6 @@ impl<'a, V> SampleRequest<'a, V> {
     pub fn log_content(mut self, yes: bool) -> Self {
         self.options.log_content = yes;
         self
-    }
-}
-
-/// Model preferences from one hint name, a list of names, or full [`ModelPreferences`].
-#[derive(Debug, Clone)]
-pub struct ModelHints(pub ModelPreferences);
-
-impl ModelHints {
-    fn from_names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        Self(ModelPreferences::hints(names))
-    }
-}
-
-impl From<&str> for ModelHints {
-    fn from(name: &str) -> Self {
-        Self::from_names([name])
-    }
-}
-
-impl From<String> for ModelHints {
-    fn from(name: String) -> Self {
-        Self::from_names([name])
-    }
-}
-
-impl From<Vec<&str>> for ModelHints {
-    fn from(names: Vec<&str>) -> Self {
-        Self::from_names(names)
-    }
-}
-
-impl From<Vec<String>> for ModelHints {
-    fn from(names: Vec<String>) -> Self {
-        Self::from_names(names)
-    }
-}
-
-impl<const N: usize> From<[&str; N]> for ModelHints {
-    fn from(names: [&str; N]) -> Self {
-        Self::from_names(names)
-    }
-}
-
-impl From<ModelPreferences> for ModelHints {
-    fn from(preferences: ModelPreferences) -> Self {
-        Self(preferences)
     }
 }
 

@@ -10,20 +10,12 @@ use rmcp::service::RequestContext;
 use rmcp::model::RequestStateCodec;
 
 use crate::channel::roundtrip::state::RoundTripConfig;
-use crate::sampling::request::{Deadline, Options};
-use crate::{DEFAULT_LLM_TIMEOUT, ModelHints, SampleRequest, SamplingHandler};
-
-/// When a configured [`SamplingHandler`] answers instead of the client's LLM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum HandlerMode {
-    /// The client's LLM when it can serve the request (it declared `sampling`, and
-    /// `sampling.tools` when tools are offered); the handler otherwise.
-    #[default]
-    Fallback,
-    /// The handler, whatever the client supports.
-    Always,
-}
+use crate::channel::roundtrip::{self, ReplyError, SamplingContext, ToolReply};
+use crate::channel::route::Route;
+use crate::handler::{HandlerMode, SamplingHandler};
+use crate::limits::DEFAULT_LLM_TIMEOUT;
+use crate::message::ModelHints;
+use crate::sampling::request::{Deadline, Options, SampleRequest};
 
 /// How a server samples: the client's LLM, a server-side [`SamplingHandler`], or both.
 ///
@@ -295,8 +287,13 @@ impl Sampler {
         &self.round_trip
     }
 
-    pub(crate) fn falls_back_on_decline(&self) -> bool {
-        self.fallback_on_decline
+    /// Where this sampler's loops send their requests, for the channel to decide.
+    pub(crate) fn route(&self) -> Route<'_> {
+        Route {
+            mode: self.mode,
+            handler: self.handler.as_deref(),
+            fallback_on_decline: self.fallback_on_decline,
+        }
     }
 
     /// Starts a sampling call inside an MCP request: the client is the one that sent `ctx`'s
@@ -309,5 +306,43 @@ impl Sampler {
     /// handler can answer.
     pub fn standalone(&self) -> SampleRequest<'_> {
         SampleRequest::new(self, None)
+    }
+
+    /// Runs a tool body that samples, and turns its outcome into the tool's reply: on every
+    /// protocol era, the same body.
+    ///
+    /// On protocol 2026-07-28 a sampling call that needs the client's LLM cannot send it a
+    /// request; it suspends the body, and the tool answers with an `InputRequiredResult` that
+    /// carries the request and the loop's sealed journal. The client retries the tool call
+    /// with the LLM's answer, and the body runs again from the top: every sampling call replays
+    /// what it already received (tools that ran are not run again) and goes on. So **code
+    /// outside the sampling calls runs once per round**: keep side effects inside tools, or
+    /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
+    /// the same round. What the body awaits from the user (`ctx.elicit`, `ctx.roots`, the
+    /// approval of a sampling tool, see [`crate::input`]) suspends and replays the same way,
+    /// and joins the same round when awaited together; the server's own handler's answers
+    /// are journaled too, so a later round replays them instead of asking the model again.
+    ///
+    /// Nothing is kept between rounds, so a client that sends the same round twice (a network
+    /// retry of the same `requestState` and answers) runs that round's tool calls twice: the
+    /// state carries no single-use nonce. Tools with side effects should be idempotent, or keyed
+    /// by the tool call's id.
+    ///
+    /// The body returns `Result<T, ReplyError>`, so `?` works on sampling calls and on the
+    /// author's own errors alike (see [`ReplyError`]): a failed loop or any other error becomes
+    /// an `isError` tool result carrying the reason, so the caller (and its LLM) can read it
+    /// and react; a cancelled request and an rmcp `ErrorData` become JSON-RPC errors.
+    ///
+    /// A `requestState` that does not open (tampered, expired, for another tool, arguments or
+    /// caller, too large) is refused with a JSON-RPC `-32602` error before the body runs, with
+    /// the reason in the server's log. The check happens here, where the sampler's keys are
+    /// known, not when rmcp extracts the [`SamplingContext`]: code of the tool function
+    /// *before* `reply` runs even for a refused state, so keep it free of side effects (or
+    /// move it into the body).
+    pub async fn reply<T, F>(&self, ctx: &SamplingContext, body: F) -> ToolReply<T>
+    where
+        F: Future<Output = Result<T, ReplyError>>,
+    {
+        roundtrip::run(self.round_trip(), ctx, body).await
     }
 }

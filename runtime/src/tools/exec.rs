@@ -7,10 +7,10 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use tracing::Instrument;
 
+use crate::limits::cut_tool_result;
 use crate::message::{ToolCall, ToolResult};
-use crate::sampling::limits::cut_tool_result;
-use crate::tools::tool::ToolCallErrorKind;
-use crate::{ToolCallError, ToolOutput, Toolset};
+use crate::tools::tool::{ToolCallError, ToolCallErrorKind, ToolOutput};
+use crate::tools::toolset::Toolset;
 
 /// How many tool calls of one LLM response run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,10 +1,10 @@
-//! Tools the LLM may call: one tool, a toolset, their execution, argument decoding, schemas, and
+//! Tools the LLM may call: one tool, a toolset, their execution, argument decoding, the input schemas of `#[sampling_tool]` functions, and
 //! tools taken from an rmcp `ToolRouter`.
 
 pub(crate) mod args;
 pub(crate) mod exec;
+pub(crate) mod fn_schema;
 pub(crate) mod router;
-pub(crate) mod schema;
 pub(crate) mod tool;
 pub(crate) mod toolset;
 

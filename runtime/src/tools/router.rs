@@ -8,8 +8,7 @@ use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{CallToolRequestParams, CallToolResponse, ContentBlock};
 use rmcp::service::RequestContext;
 
-use crate::tools::tool::ToolCallErrorKind;
-use crate::{SamplingTool, ToolCallError, ToolOutput};
+use crate::tools::tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolOutput};
 
 /// The tools of an rmcp [`ToolRouter`] as sampling tools, so the LLM can call the server's
 /// own MCP tools during a loop. Each call runs through the router exactly as a `tools/call`
@@ -45,7 +44,7 @@ where
             let call_name = name.clone();
             let sampling = SamplingTool::from_raw(
                 name,
-                Arc::new(crate::tools::schema::with_required_array(&tool.input_schema)),
+                Arc::new(crate::schema::with_required_array(&tool.input_schema)),
                 move |args| {
                     let name = call_name.clone();
                     Box::pin(async move {

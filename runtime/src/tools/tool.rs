@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::ToolError;
+use crate::error::ToolError;
 use crate::message::ToolSpec;
 
 /// The future a tool's call returns.
@@ -115,7 +115,7 @@ impl<T: DeserializeOwned + JsonSchema> ToolParam for T {
 }
 
 /// What [`SampleRequest::tool`](crate::SampleRequest::tool),
-/// [`tools`](crate::SampleRequest::tools) and [`Toolset::try_from_tools`](crate::Toolset::try_from_tools)
+/// [`tools`](crate::SampleRequest::tools) and [`Toolset::try_from_tools`](crate::tools::Toolset::try_from_tools)
 /// take: a [`SamplingTool`], and nothing else (sealed).
 ///
 /// It exists for its compile error: passing a `#[sampling_tool]` function itself
@@ -201,7 +201,7 @@ impl<'a> SamplingTool<'a> {
                 }
             }
         };
-        Self::from_raw(name, crate::tools::schema::args_schema_for::<Args>(), call)
+        Self::from_raw(name, crate::schema::args_schema_for::<Args>(), call)
     }
 
     /// A tool from a ready input schema and a call on raw JSON arguments; the building block

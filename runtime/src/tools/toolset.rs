@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
+use crate::error::ToolsetError;
 use crate::message::ToolSpec;
+use crate::schema::FINAL_RESPONSE;
 use crate::tools::IntoSamplingTool;
-use crate::{SamplingTool, ToolsetError};
-
-/// The name of the synthetic tool through which the LLM delivers a typed result.
-pub const FINAL_RESPONSE: &str = "final_response";
+use crate::tools::tool::SamplingTool;
 
 /// Tools offered together in one sampling loop; names are unique and `final_response` is
 /// reserved for typed results.

@@ -17,8 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::tools::schema::{is_object_schema, root_schema, with_required_array};
-use crate::tools::toolset::FINAL_RESPONSE;
+use crate::schema::{FINAL_RESPONSE, is_object_schema, root_schema, with_required_array};
 use crate::typed::validate;
 
 /// A type that a sampling loop can return: `sample::<T>()` offers a synthetic
@@ -101,32 +100,6 @@ where
     fn to_text(&self) -> String {
         result_to_text(self)
     }
-}
-
-/// The message an LLM receives (as an `is_error` tool result) when its `final_response`
-/// arguments are invalid: the type's name, one line per violation, and what to do next.
-///
-/// ```
-/// let report = rmcp_sampling::schema::violation_report("Triage", &["/score: 1.5 is greater than the maximum of 1".into()]);
-/// assert_eq!(
-///     report,
-///     "The final_response arguments do not match the `Triage` schema:\n\
-///      - /score: 1.5 is greater than the maximum of 1\n\
-///      Call final_response again with corrected arguments."
-/// );
-/// ```
-pub fn violation_report(type_name: &str, violations: &[String]) -> String {
-    let mut report =
-        format!("The {FINAL_RESPONSE} arguments do not match the `{type_name}` schema:\n");
-    for violation in violations {
-        report.push_str("- ");
-        report.push_str(violation);
-        report.push('\n');
-    }
-    report.push_str("Call ");
-    report.push_str(FINAL_RESPONSE);
-    report.push_str(" again with corrected arguments.");
-    report
 }
 
 /// The name of the argument that carries a wrapped (non-object) result.
@@ -388,6 +361,7 @@ fn strip_paths(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::violation_report;
 
     #[test]
     fn strips_module_paths() {

@@ -21,17 +21,16 @@ With two URLs (two server processes sharing the key that seals `requestState`), 
 `replicas` scenario runs: manual rounds that alternate between the two processes (round 1 on A,
 round 2 on B, round 3 on A), as behind a load balancer.
 
-The Rust test tests/tests/python_round_trip.rs asserts on the report; this script only records
+The Rust test tests/tests/sdk_round_trip.rs asserts on the report; this script only records
 what it saw, except for checks of its own that go to `failures`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-import traceback
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -39,20 +38,14 @@ from mcp import types
 from mcp.client import Client
 from mcp.shared.exceptions import MCPError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from peer_common import blocks, run_scenarios, text_of_blocks  # noqa: E402
+
 TOOL = "add_and_report"
 ARGUMENTS = {"a": 2, "b": 3}
 MODEL = "scripted-python"
 
 failures: list[str] = []
-
-
-def blocks(message: types.SamplingMessage) -> list[Any]:
-    content = message.content
-    return content if isinstance(content, list) else [content]
-
-
-def text_of_blocks(items: list[Any]) -> str:
-    return "".join(getattr(block, "text", "") for block in items)
 
 
 class ScriptedLlm:
@@ -183,19 +176,11 @@ async def tampered(url: str) -> dict[str, Any]:
 
 
 async def main(urls: list[str]) -> None:
-    report: dict[str, Any] = {"scenarios": {}, "failures": failures}
     if len(urls) == 2:
         scenarios = [("replicas", lambda: manual(urls[0], urls[1]))]
     else:
         scenarios = [("automatic", lambda: automatic(urls[0])), ("manual", lambda: manual(urls[0])), ("tampered", lambda: tampered(urls[0]))]
-    for name, scenario in scenarios:
-        try:
-            # A guard against a hung round, not a timing check.
-            with anyio.fail_after(120):
-                report["scenarios"][name] = await scenario()
-        except BaseException as error:  # noqa: BLE001 - every failure goes into the report
-            failures.append(f"{name}: {''.join(traceback.format_exception(error))}")
-    print(json.dumps(report), flush=True)
+    await run_scenarios(scenarios, failures)
 
 
 if __name__ == "__main__":

@@ -22,21 +22,18 @@
 // `replicas` scenario runs: manual rounds that alternate between the two processes (round 1 on
 // A, round 2 on B, round 3 on A), as behind a load balancer.
 //
-// tests/tests/ts_round_trip.rs asserts on the report; this script only records what it saw,
+// tests/tests/sdk_round_trip.rs asserts on the report; this script only records what it saw,
 // except for checks of its own that go to `failures`.
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
+import { asList, runScenarios, textOf } from './peer.mjs';
+
 const TOOL = 'add_and_report';
 const ARGUMENTS = { a: 2, b: 3 };
 const MODEL = 'scripted-typescript';
-/** A guard against a hung scenario, not a timing check. */
-const GUARD_MS = 120_000;
 
 const failures = [];
-
-const asList = (content) => (Array.isArray(content) ? content : [content]);
-const textOf = (blocks) => asList(blocks ?? []).map((block) => block?.text ?? '').join('');
 
 /** Answers each sampling request like a model that uses the `add` tool, then reports. */
 class ScriptedLlm {
@@ -181,14 +178,6 @@ async function tampered(url) {
   }
 }
 
-function guarded(name, promise) {
-  let timer;
-  const guard = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} did not finish within ${GUARD_MS} ms`)), GUARD_MS);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
-
 async function main() {
   const urls = process.argv.slice(2);
   if (urls.length < 1 || urls.length > 2) {
@@ -200,16 +189,7 @@ async function main() {
     replica === undefined
       ? [['automatic', () => automatic(url)], ['manual', () => manual(url)], ['tampered', () => tampered(url)]]
       : [['replicas', () => manual(url, replica)]];
-  const report = { scenarios: {}, failures };
-  for (const [name, scenario] of scenarios) {
-    try {
-      report.scenarios[name] = await guarded(name, scenario());
-    } catch (error) {
-      failures.push(`${name}: ${error?.stack ?? error}`);
-    }
-  }
-  console.log(JSON.stringify(report));
-  process.exit(0);
+  await runScenarios(scenarios, failures);
 }
 
 await main();

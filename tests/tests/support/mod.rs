@@ -1,5 +1,9 @@
-//! Helpers shared by the peer tests: where the repository is, and our example servers built
-//! with the cargo that runs the tests.
+//! Helpers shared by the integration tests: where the repository is, our example servers built
+//! with the cargo that runs the tests, the peer SDKs ([`peers`], [`server`]), and small helpers
+//! of the in-process tests ([`mcp`], [`log`]).
+//!
+//! Each test binary that includes `support` uses its own part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -50,4 +54,7 @@ pub(crate) fn build_example(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
 }
 
+pub(crate) mod log;
+pub(crate) mod mcp;
+pub(crate) mod peers;
 pub(crate) mod server;

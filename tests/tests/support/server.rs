@@ -1,7 +1,4 @@
 //! The example `conformance_server` as a child process, and peer clients run against it.
-//!
-//! Each test binary that includes `support` uses its own part of this module.
-#![allow(dead_code)]
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
@@ -89,6 +86,20 @@ impl ConformanceServer {
     /// How many times the example's `add` sampling tool ran in this server.
     pub(crate) fn add_runs(&self) -> usize {
         self.log().matches("the add tool ran").count()
+    }
+
+    /// How many times the example's `refund` sampling tool ran in this server for `order`.
+    pub(crate) fn refund_runs(&self, order: &str) -> usize {
+        let line = format!("the refund tool ran for order {order}");
+        self.log()
+            .lines()
+            .filter(|logged| logged.trim_end().ends_with(&line))
+            .count()
+    }
+
+    /// How many times the example's `refund` sampling tool ran in this server, for any order.
+    pub(crate) fn all_refund_runs(&self) -> usize {
+        self.log().matches("the refund tool ran for order ").count()
     }
 }
 

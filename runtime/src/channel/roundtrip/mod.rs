@@ -31,7 +31,8 @@ use rmcp::handler::server::prompt::IntoGetPromptResult;
 use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::model::{
     CallToolResponse, CreateMessageRequestParams, CreateMessageResult, GetPromptRequestParams,
-    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject, Request,
+    GetPromptResponse, InputRequest, InputRequiredResult, InputResponses, JsonObject,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Request,
     SamplingMessageContentBlock,
 };
 use rmcp::service::RequestContext;
@@ -40,7 +41,7 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use self::state::{Asked, Binding, CallRecord, Journal, RoundTripConfig, Turn, input_key};
-use crate::{SampleError, SampleErrorKind, Sampler};
+use crate::error::{SampleError, SampleErrorKind};
 
 /// The request context of a tool that samples, for every protocol era.
 ///
@@ -134,6 +135,26 @@ impl SamplingContext {
             "prompts/get",
             &params.name,
             params.arguments.clone(),
+            params.request_state.take(),
+            params.input_responses.take(),
+            &mut ctx,
+        )
+    }
+
+    /// The context of a `resources/read` request, for a resource whose reading asks the user
+    /// (or the client's LLM) first: implement `ServerHandler::read_resource`, build the context
+    /// from its parameters, run the body in [`Sampler::reply`](crate::Sampler::reply), and
+    /// turn its [`ToolReply`] into the response with
+    /// [`into_read_resource_response`](ToolReply::into_read_resource_response). The sealed
+    /// state is bound to `resources/read` and the resource's URI.
+    pub fn for_resource(
+        mut ctx: RequestContext<RoleServer>,
+        params: &mut ReadResourceRequestParams,
+    ) -> Self {
+        Self::start(
+            "resources/read",
+            &params.uri,
+            None,
             params.request_state.take(),
             params.input_responses.take(),
             &mut ctx,
@@ -268,13 +289,28 @@ impl<T: IntoGetPromptResult> IntoGetPromptResult for ToolReply<T> {
     }
 }
 
+impl ToolReply<ReadResourceResult> {
+    /// The `resources/read` response: the contents, or (protocol 2026-07-28) the input the
+    /// reading waits for. A failure becomes a JSON-RPC error: a resource result has no
+    /// `isError`.
+    pub fn into_read_resource_response(self) -> Result<ReadResourceResponse, ErrorData> {
+        match self.0 {
+            Reply::Done(value) => Ok(value.into()),
+            Reply::Failed(error) => Err(error.into()),
+            Reply::InputRequired(result) => Ok(result.into()),
+            Reply::Refused(error) => Err(error),
+            Reply::ToolError(message) => Err(ErrorData::internal_error(message, None)),
+        }
+    }
+}
+
 /// The extension through which a sampling call finds its round.
 #[derive(Clone)]
 pub(crate) struct RoundHandle(pub(crate) Arc<Round>);
 
 /// What the tool call (or `prompts/get`) brought.
 struct CallInfo {
-    /// `tools/call` or `prompts/get`: part of what the state is bound to.
+    /// `tools/call`, `prompts/get` or `resources/read`: part of what the state is bound to.
     method: &'static str,
     tool: String,
     arguments: Option<JsonObject>,
@@ -667,106 +703,79 @@ fn fingerprint(params: &CreateMessageRequestParams) -> String {
 fn parse_response(value: &serde_json::Value) -> Result<CreateMessageResult, String> {
     let result: CreateMessageResult = serde_path_to_error::deserialize(value)
         .map_err(|e| format!("not a sampling result: {e}"))?;
-    crate::channel::handler::check_response(&crate::message::rmcp::response_from_rmcp(
-        result.clone(),
-    )?)?;
+    crate::handler::check_response(&crate::message::rmcp::response_from_rmcp(result.clone())?)?;
     Ok(result)
 }
 
-impl Sampler {
-    /// Runs a tool body that samples, and turns its outcome into the tool's reply: on every
-    /// protocol era, the same body.
-    ///
-    /// On protocol 2026-07-28 a sampling call that needs the client's LLM cannot send it a
-    /// request; it suspends the body, and the tool answers with an `InputRequiredResult` that
-    /// carries the request and the loop's sealed journal. The client retries the tool call
-    /// with the LLM's answer, and the body runs again from the top: every sampling call replays
-    /// what it already received (tools that ran are not run again) and goes on. So **code
-    /// outside the sampling calls runs once per round**: keep side effects inside tools, or
-    /// after the last sampling call. Sampling calls awaited together (`tokio::join!`) ask in
-    /// the same round. What the body awaits from the user (`ctx.elicit`, `ctx.roots`, the
-    /// approval of a sampling tool, see [`crate::input`]) suspends and replays the same way,
-    /// and joins the same round when awaited together; the server's own handler's answers
-    /// are journaled too, so a later round replays them instead of asking the model again.
-    ///
-    /// Nothing is kept between rounds, so a client that sends the same round twice (a network
-    /// retry of the same `requestState` and answers) runs that round's tool calls twice: the
-    /// state carries no single-use nonce. Tools with side effects should be idempotent, or keyed
-    /// by the tool call's id.
-    ///
-    /// The body returns `Result<T, ReplyError>`, so `?` works on sampling calls and on the
-    /// author's own errors alike (see [`ReplyError`]): a failed loop or any other error becomes
-    /// an `isError` tool result carrying the reason, so the caller (and its LLM) can read it
-    /// and react; a cancelled request and an rmcp `ErrorData` become JSON-RPC errors.
-    ///
-    /// A `requestState` that does not open (tampered, expired, for another tool, arguments or
-    /// caller, too large) is refused with a JSON-RPC `-32602` error before the body runs, with
-    /// the reason in the server's log. The check happens here, where the sampler's keys are
-    /// known, not when rmcp extracts the [`SamplingContext`]: code of the tool function
-    /// *before* `reply` runs even for a refused state, so keep it free of side effects (or
-    /// move it into the body).
-    pub async fn reply<T, F>(&self, ctx: &SamplingContext, body: F) -> ToolReply<T>
-    where
-        F: Future<Output = Result<T, ReplyError>>,
+/// Runs a tool body under multi round-trip: opens the `requestState` it came with, replays
+/// its journal, and answers with the body's outcome or, when the body waits for the client,
+/// the sealed journal and this round's input requests. See
+/// [`Sampler::reply`](crate::Sampler::reply).
+pub(crate) async fn run<T, F>(
+    config: &RoundTripConfig,
+    ctx: &SamplingContext,
+    body: F,
+) -> ToolReply<T>
+where
+    F: Future,
+    F::Output: Into<ToolReply<T>>,
+{
+    let round = &ctx.round;
+    let config = config.clone();
+    let binding = Binding::for_method(
+        round.call.method,
+        &round.call.tool,
+        round.call.arguments.as_ref(),
+        round.call.principal.as_deref(),
+    );
+    let number = match &round.call.request_state {
+        None => 1,
+        Some(sealed) => match state::open(&config, sealed, &binding) {
+            Ok(journal) => {
+                let mut inner = round.lock();
+                let number = journal.round.saturating_add(1);
+                inner.previously_asked = journal
+                    .asked
+                    .iter()
+                    .map(|asked| (asked.key.clone(), asked.forced))
+                    .collect();
+                inner.replayed_turns = journal.calls.iter().map(|c| c.turns.len()).collect();
+                inner.journal = journal;
+                number
+            }
+            Err(error) => {
+                tracing::warn!(tool = %round.call.tool, %error, "refused a requestState");
+                return ToolReply(Reply::Refused(ErrorData::invalid_params(
+                    "Invalid or expired requestState",
+                    None,
+                )));
+            }
+        },
+    };
     {
-        let round = &ctx.round;
-        let config = self.round_trip().clone();
-        let binding = Binding::for_method(
-            round.call.method,
-            &round.call.tool,
-            round.call.arguments.as_ref(),
-            round.call.principal.as_deref(),
-        );
-        let number = match &round.call.request_state {
-            None => 1,
-            Some(sealed) => match state::open(&config, sealed, &binding) {
-                Ok(journal) => {
-                    let mut inner = round.lock();
-                    let number = journal.round.saturating_add(1);
-                    inner.previously_asked = journal
-                        .asked
-                        .iter()
-                        .map(|asked| (asked.key.clone(), asked.forced))
-                        .collect();
-                    inner.replayed_turns = journal.calls.iter().map(|c| c.turns.len()).collect();
-                    inner.journal = journal;
-                    number
-                }
-                Err(error) => {
-                    tracing::warn!(tool = %round.call.tool, %error, "refused a requestState");
-                    return ToolReply(Reply::Refused(ErrorData::invalid_params(
-                        "Invalid or expired requestState",
-                        None,
-                    )));
-                }
-            },
-        };
-        {
-            let mut inner = round.lock();
-            inner.number = number;
-            inner.config = Some(config.clone());
+        let mut inner = round.lock();
+        inner.number = number;
+        inner.config = Some(config.clone());
+    }
+    let span = tracing::info_span!("sampling.round", round = number, tool = %round.call.tool);
+    let mut body = pin!(body.instrument(span));
+    let outcome = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = body.as_mut().poll(cx) {
+            return Poll::Ready(Some(result));
         }
-        let span = tracing::info_span!("sampling.round", round = number, tool = %round.call.tool);
-        let mut body = pin!(body.instrument(span));
-        let outcome = std::future::poll_fn(|cx| {
-            if let Poll::Ready(result) = body.as_mut().poll(cx) {
-                return Poll::Ready(Some(result));
-            }
-            let mut inner = round.lock();
-            if inner.active == 0 && !inner.asks.is_empty() {
-                return Poll::Ready(None);
-            }
-            inner.waker = Some(cx.waker().clone());
-            Poll::Pending
-        })
-        .await;
-        match outcome {
-            Some(result) => result.into(),
-            None => suspend(round, &config, &binding, number),
+        let mut inner = round.lock();
+        if inner.active == 0 && !inner.asks.is_empty() {
+            return Poll::Ready(None);
         }
+        inner.waker = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await;
+    match outcome {
+        Some(result) => result.into(),
+        None => suspend(round, &config, &binding, number),
     }
 }
-
 /// Seals the journal and asks the client for this round's input.
 fn suspend<T>(
     round: &Round,

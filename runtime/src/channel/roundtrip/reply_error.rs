@@ -6,7 +6,7 @@ use std::fmt;
 
 use rmcp::ErrorData;
 
-use crate::SampleError;
+use crate::error::SampleError;
 
 /// The error of a tool body run by [`Sampler::reply`](crate::Sampler::reply): `?` turns any
 /// `std::error::Error` into one, and [`ReplyError::msg`] any `Display`.
@@ -122,7 +122,7 @@ impl fmt::Debug for ReplyError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SampleErrorKind;
+    use crate::error::SampleErrorKind;
 
     #[test]
     fn question_mark_keeps_sampling_and_rmcp_errors_apart_from_the_rest() {

@@ -48,7 +48,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::sampling::request::DEFAULT_MAX_HISTORY_BYTES;
+use crate::limits::{DEFAULT_MAX_STATE_BYTES, DEFAULT_ROUND_BUDGET, DEFAULT_STATE_TTL};
 
 /// The format version written into every sealed state; a state of another version is refused.
 /// Version 2: the codec seals a digest of the journal, recorded responses are raw JSON.
@@ -72,23 +72,6 @@ const COMPRESS_ABOVE: usize = 256 * 1024;
 /// How far a deflated payload may inflate, as a multiple of the state cap. Only a payload whose
 /// digest this server sealed is inflated; the bound is a second line of defence.
 const MAX_INFLATION: usize = 16;
-
-/// The default lifetime of a sealed state (as in the Python and TypeScript SDKs).
-pub const DEFAULT_STATE_TTL: Duration = Duration::from_secs(600);
-
-/// The default cap on a sealed state's size: 10.7 MiB, derived from the default history limit
-/// ([`DEFAULT_MAX_HISTORY_BYTES`], 8 MiB), so that a loop the push era (2025-11-25) allows
-/// also fits the multi round-trip state of 2026-07-28.
-///
-/// The journal holds the LLM's responses and the tools' results, which are part of the
-/// history, so it is no larger than the history; base64url adds a third, and 64 KiB cover the
-/// envelope and the journal's own structure. Journals over 256 KiB are also deflated, which
-/// usually shrinks them 2-8×.
-pub const DEFAULT_MAX_STATE_BYTES: usize = DEFAULT_MAX_HISTORY_BYTES.div_ceil(3) * 4 + (64 << 10);
-
-/// The default number of `tools/call` rounds a client drives (rmcp, the Python SDK and the
-/// TypeScript SDK 2.x all stop after 10).
-pub const DEFAULT_ROUND_BUDGET: u32 = 10;
 
 /// The journal of one tool call across rounds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -214,6 +197,7 @@ pub(crate) struct Binding(Vec<u8>);
 impl Binding {
     /// Binds to the tool's name, a digest of its arguments (key order does not matter) and the
     /// caller's credentials when the transport knows them.
+    #[cfg(any(test, feature = "__bench"))]
     pub(crate) fn new(
         tool: &str,
         arguments: Option<&JsonObject>,

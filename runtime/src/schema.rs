@@ -1,4 +1,5 @@
-//! JSON schemas of tool arguments and typed results, generated once per type.
+//! The JSON schemas the LLM sees, generated once per type, and the reports of what does not
+//! match them.
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -92,18 +93,9 @@ pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
         .clone()
 }
 
-/// The input schema of a `#[sampling_tool]` whose properties `build` adds (see
-/// `__private::tool`), exactly as [`args_schema_for`] makes it for a derived arguments type.
-pub(crate) fn args_schema_built(build: crate::__private::BuildSchema) -> JsonObject {
-    let mut schema =
-        crate::__private::BuiltArgs::with(build, root_schema::<crate::__private::BuiltArgs>);
-    schema.remove("title");
-    tidy_args_root(&schema)
-}
-
 /// The last steps of an arguments schema: a `required` array, keys in reading order, no
 /// description.
-fn tidy_args_root(schema: &JsonObject) -> JsonObject {
+pub(crate) fn tidy_args_root(schema: &JsonObject) -> JsonObject {
     let mut schema = tidy_args_schema(&with_required_array(schema));
     schema.remove("description");
     schema
@@ -151,4 +143,33 @@ fn tidy_args_schema(schema: &JsonObject) -> JsonObject {
         }
     }
     out
+}
+
+/// The name of the synthetic tool through which the LLM delivers a typed result.
+pub const FINAL_RESPONSE: &str = "final_response";
+
+/// The message an LLM receives (as an `is_error` tool result) when its `final_response`
+/// arguments are invalid: the type's name, one line per violation, and what to do next.
+///
+/// ```
+/// let report = rmcp_sampling::schema::violation_report("Triage", &["/score: 1.5 is greater than the maximum of 1".into()]);
+/// assert_eq!(
+///     report,
+///     "The final_response arguments do not match the `Triage` schema:\n\
+///      - /score: 1.5 is greater than the maximum of 1\n\
+///      Call final_response again with corrected arguments."
+/// );
+/// ```
+pub fn violation_report(type_name: &str, violations: &[String]) -> String {
+    let mut report =
+        format!("The {FINAL_RESPONSE} arguments do not match the `{type_name}` schema:\n");
+    for violation in violations {
+        report.push_str("- ");
+        report.push_str(violation);
+        report.push('\n');
+    }
+    report.push_str("Call ");
+    report.push_str(FINAL_RESPONSE);
+    report.push_str(" again with corrected arguments.");
+    report
 }

@@ -219,7 +219,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                             "messages[{index}] has a tool_result for toolUseId {:?}, but the \
                              message before it has no tool_use with that id (or it is answered \
                              twice)",
-                            crate::sampling::limits::quote(&result.call_id)
+                            crate::limits::quote(&result.call_id)
                         ));
                     }
                 }
@@ -237,7 +237,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
                 "messages[{}] has a tool_use with id {:?} that is not answered by a tool_result \
                  in the message after it",
                 index - 1,
-                crate::sampling::limits::quote(id)
+                crate::limits::quote(id)
             ));
         }
         calls.seal();
@@ -247,7 +247,7 @@ pub(crate) fn check_messages(messages: &[Message]) -> Result<(), String> {
     if let Some(id) = pending.unanswered() {
         return Err(format!(
             "the last message has a tool_use with id {:?} that is never answered by a tool_result",
-            crate::sampling::limits::quote(id)
+            crate::limits::quote(id)
         ));
     }
     Ok(())
@@ -303,7 +303,7 @@ pub(crate) fn explain_malformed_result(result: &rmcp::model::ClientResult) -> St
 /// What is wrong with a would-be `CreateMessageResult`.
 #[allow(deprecated)]
 fn what_is_wrong(value: &serde_json::Value) -> String {
-    use crate::sampling::limits::quote;
+    use crate::limits::quote;
     use serde_json::Value;
 
     fn kind(value: &Value) -> &'static str {
@@ -403,4 +403,16 @@ fn what_is_wrong(value: &serde_json::Value) -> String {
         Ok(_) => "it could not be read as a sampling result".to_owned(),
         Err(error) => quote(&format!("at `{}`: {}", error.path(), error.inner())).into_owned(),
     }
+}
+
+/// When a configured [`SamplingHandler`] answers instead of the client's LLM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HandlerMode {
+    /// The client's LLM when it can serve the request (it declared `sampling`, and
+    /// `sampling.tools` when tools are offered); the handler otherwise.
+    #[default]
+    Fallback,
+    /// The handler, whatever the client supports.
+    Always,
 }
