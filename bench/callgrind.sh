@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Instructions per step, which the host's load does not change: runs the release bench servers
-# (raw = examples/bench_raw.rs, ours = examples/bench_server.rs) under valgrind's callgrind
+# (raw = bench/raw, built alone; ours = examples/bench_server.rs) under valgrind's callgrind
 # through the shared harness's driver, at two call counts, and prints the instructions per
 # sampling step from the difference (start-up and warm-up cancel out) and ours/raw.
 #
-#   bench/callgrind.sh                  # loop_text S=20 and loop_struct S=5; LOW=4 HIGH=16 calls
+#   bench/callgrind.sh                  # loop_text S=20, loop_struct S=5, loop_parallel W=8; LOW=4 HIGH=16 calls
+#   BUILD=0 RAW=/path OURS=/path bench/callgrind.sh    # other builds of the two servers, no cargo build
+#   OURS_FEATURES= bench/callgrind.sh   # ours with its default features (serde_json preserve_order);
+#                                       # by default ours is built with --no-default-features, as raw
 #   KEEP=1 bench/callgrind.sh           # keep the callgrind.out files (callgrind_annotate them)
 # Needs valgrind, the venv of bench/run.sh (the repository's .venv) and BENCH_SRC as there.
 set -euo pipefail
@@ -14,8 +17,12 @@ src=${BENCH_SRC:-$root/../shared/bench}
 py=${PY:-$root/.venv/bin/python}
 LOW=${LOW:-4}
 HIGH=${HIGH:-16}
-cargo build --release --example bench_server --example bench_raw -p rmcp-sampling-examples \
-  --manifest-path "$root/Cargo.toml" >&2
+if [ "${BUILD:-1}" = 1 ]; then
+  # The hand-written baseline alone, so serde_json's preserve_order stays off (bench/raw/Cargo.toml).
+  cargo build --release -p rmcp-sampling-bench-raw --bin bench_raw --manifest-path "$root/Cargo.toml" >&2
+  cargo build --release --example bench_server -p rmcp-sampling-examples ${OURS_FEATURES---no-default-features} \
+    --manifest-path "$root/Cargo.toml" >&2
+fi
 target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
   "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 work=$(mktemp -d)
@@ -24,16 +31,19 @@ chmod -R u+w "$work"
 cd "$work"
 
 : >callgrind.txt
-for case in "loop_text 20" "loop_struct 5"; do
+# loop_parallel: one response of 8 nap(0) calls, then the answer; "steps" = 1 (per call).
+for case in "loop_text 20" "loop_struct 5" "loop_parallel 1"; do
   read -r name steps <<<"$case"
   for label in raw ours; do
-    server=$target/release/examples/bench_raw
-    [ "$label" = ours ] && server=$target/release/examples/bench_server
+    server=${RAW:-$target/release/bench_raw}
+    [ "$label" = ours ] && server=${OURS:-$target/release/examples/bench_server}
     for calls in "$LOW" "$HIGH"; do
       out=$work/callgrind.$label.$name.$calls.out
       echo "[$label] $name S=$steps R=$calls under callgrind" >&2
+      args=(--steps "$steps")
+      [ "$name" = loop_parallel ] && args=(--width 8 --sleep-ms 0)
       "$py" driver.py --server-cmd "valgrind --tool=callgrind --callgrind-out-file=$out $server" \
-        --case "$name" --steps "$steps" --calls "$calls" --warmup 1 >/dev/null 2>>driver.log
+        --case "$name" "${args[@]}" --calls "$calls" --warmup 1 >/dev/null 2>>driver.log
       ir=$(grep -m1 '^summary:\|^totals:' "$out" | awk '{print $2}')
       echo "$label $name $steps $calls $ir" >>callgrind.txt
     done
@@ -47,7 +57,7 @@ ir = defaultdict(dict)
 for line in open(sys.argv[1]):
     label, case, steps, calls, n = line.split()
     ir[(case, int(steps))][(label, int(calls))] = int(n)
-print("| case | raw instructions/step | ours instructions/step | ours/raw |")
+print("| case | raw instructions/step | ours instructions/step | ours/raw |  (loop_parallel: per call)")
 print("| --- | --- | --- | --- |")
 for (case, steps), d in ir.items():
     calls = sorted({c for _, c in d})

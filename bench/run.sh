@@ -2,7 +2,7 @@
 # Runs the shared sampling-loop benchmark against three servers, interleaved, with the same
 # Python driver (the official MCP SDK client):
 #   fastmcp  FastMCP 3.4.11 (the harness's fastmcp_server.py)
-#   raw      examples/bench_raw.rs: the same contract written by hand on raw rmcp (the baseline)
+#   raw      bench/raw (bench_raw): the same contract written by hand on raw rmcp (the baseline)
 #   ours     examples/bench_server.rs: the contract written with rmcp-sampling
 # then a scaling run (loop_text at S = 5, 20, 80; raw and ours) and prints, per case, the
 # medians and the ratios ours/raw (and ours/fastmcp): server CPU per step (schedstat), wall per
@@ -15,6 +15,9 @@
 #   FASTMCP=0 bench/run.sh            # skip FastMCP (slow: ~30 s per repeat)
 #   SCALING=0 bench/run.sh            # skip the scaling run; SCALE_STEPS="5 20 80" picks the S
 #   BENCH_SRC=/path/to/bench bench/run.sh
+#   OURS_FEATURES= bench/run.sh       # ours with its default features (serde_json preserve_order);
+#                                     # by default ours is built with --no-default-features, as raw
+#   BUILD=0 RAW=/path OURS=/path bench/run.sh   # other builds of the two servers, no cargo build
 #
 # Other knobs of run_cases.sh apply (WARMUP, TEXT_STEPS, TEXT_CALLS, STRUCT_STEPS, ...).
 # BENCH_SRC is the harness (driver.py, run_cases.sh, fastmcp_server.py, requirements.lock; the
@@ -49,12 +52,16 @@ if ! "$py" -c 'import fastmcp, mcp' >/dev/null 2>&1; then
   py=$work/.venv/bin/python
 fi
 
-cargo build --release --example bench_server --example bench_raw -p rmcp-sampling-examples \
-  --manifest-path "$root/Cargo.toml" >&2
+if [ "${BUILD:-1}" = 1 ]; then
+  # The hand-written baseline alone, so serde_json's preserve_order stays off (bench/raw/Cargo.toml).
+  cargo build --release -p rmcp-sampling-bench-raw --bin bench_raw --manifest-path "$root/Cargo.toml" >&2
+  cargo build --release --example bench_server -p rmcp-sampling-examples ${OURS_FEATURES---no-default-features} \
+    --manifest-path "$root/Cargo.toml" >&2
+fi
 target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
   "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-ours=$target/release/examples/bench_server
-raw=$target/release/examples/bench_raw
+ours=${OURS:-$target/release/examples/bench_server}
+raw=${RAW:-$target/release/bench_raw}
 
 cd "$work"
 mkdir -p results

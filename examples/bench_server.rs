@@ -7,6 +7,7 @@
 //! | `loop_text(steps)` | text loop with `add`; returns the LLM's final text |
 //! | `loop_struct(steps)` | typed loop with `add`; returns a `Verdict` as JSON text and `structuredContent` |
 //! | `loop_parallel(width, sleep_ms)` | loop with `nap`, every call of one response at once |
+//! | `loop_rounds(steps)` | `loop_text` over multi round-trip (2026-07-28, `bench/rounds.sh`) |
 //! | `ask_with_tools(prompt)` | text loop with both `add` and `nap` (not part of the benchmark: for interop tests) |
 //!
 //! A failed loop (the client cannot sample with tools, the LLM broke the protocol, the

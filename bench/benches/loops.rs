@@ -1,7 +1,8 @@
 //! In-process benchmarks (divan): the sampling loop with tools over a tokio duplex against a
-//! scripted rmcp client, rmcp-sampling (`bench::ours`) vs the same loop hand-written on raw rmcp
-//! (`bench::raw`), both from `rmcp-sampling-examples`; and the multi round-trip state's seal +
-//! open.
+//! scripted rmcp client, rmcp-sampling (`rmcp_sampling_examples::bench::ours`) vs the same loop
+//! hand-written on raw rmcp (`rmcp_sampling_bench_raw`; in one process both get serde_json's
+//! `preserve_order`, which the out-of-process baseline does without); and the multi round-trip
+//! state's seal + open.
 //!
 //! `cargo bench -p rmcp-sampling-bench` measures; `cargo test -p rmcp-sampling-bench --benches`
 //! runs each benchmark once. Figures and method: BENCHMARKS.md.
@@ -20,7 +21,8 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServerHandler};
 use rmcp_sampling::bench::StateBench;
-use rmcp_sampling_examples::bench::{ours::BenchServer, raw::RawServer};
+use rmcp_sampling_bench_raw::RawServer;
+use rmcp_sampling_examples::bench::ours::BenchServer;
 
 fn main() {
     divan::main();

@@ -10,7 +10,9 @@ use rmcp::model::{CallToolResult, ContentBlock, ServerCapabilities, ServerConfig
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use rmcp_sampling::tools::Concurrency;
-use rmcp_sampling::{SampleError, Sampler, ToolError, sampling_tool, structured_result};
+use rmcp_sampling::{
+    SampleError, Sampler, SamplingContext, ToolError, ToolReply, sampling_tool, structured_result,
+};
 use serde::Deserialize;
 
 /// The longest nap the LLM may ask for: an untrusted LLM must not park a tool for ever.
@@ -66,10 +68,18 @@ struct PromptArgs {
     prompt: String,
 }
 
-/// The benchmark server: a sampler that uses the client's LLM, and the MCP tool router.
+/// The most sampling requests one loop makes (FastMCP's cap, as the default
+/// `max_iterations`): on 2026-07-28 one request is one round, and `loop_rounds` affords them
+/// all.
+const MAX_REQUESTS: u32 = 100;
+
+/// The benchmark server: a sampler that uses the client's LLM, one for the multi round-trip
+/// loop (whose client drives as many rounds as the loop makes requests), and the MCP tool
+/// router.
 #[derive(Clone)]
 pub struct BenchServer {
     sampler: Sampler,
+    rounds: Sampler,
     tool_router: ToolRouter<Self>,
 }
 
@@ -85,6 +95,7 @@ impl BenchServer {
     pub fn new() -> Self {
         Self {
             sampler: Sampler::new(),
+            rounds: Sampler::new().round_budget(MAX_REQUESTS + 1),
             tool_router: Self::tool_router(),
         }
     }
@@ -146,6 +157,27 @@ impl BenchServer {
             .sample_text(format!("width={} sleep_ms={}", args.width, args.sleep_ms))
             .await;
         text_result(out.map(|o| o.result))
+    }
+
+    /// The text loop with `add` over multi round-trip (protocol 2026-07-28): one LLM request
+    /// per round, the loop's journal sealed in the request state (`bench/rounds.sh`).
+    #[tool]
+    async fn loop_rounds(
+        &self,
+        ctx: SamplingContext,
+        Parameters(args): Parameters<StepsArgs>,
+    ) -> ToolReply<String> {
+        self.rounds
+            .reply(&ctx, async {
+                let out = self
+                    .rounds
+                    .on(&ctx)
+                    .tools([add_tool()])
+                    .sample_text(format!("steps={}", args.steps))
+                    .await?;
+                Ok(out.result)
+            })
+            .await
     }
 
     /// A text loop on `prompt` with both `add` and `nap` offered (for interop tests).

@@ -4,7 +4,6 @@ use std::fmt;
 use std::future::Future;
 
 use futures::future::BoxFuture;
-use std::collections::HashSet;
 
 use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason};
 use tokio_util::sync::CancellationToken;
@@ -160,24 +159,26 @@ pub(crate) fn check_response(response: &LlmResponse) -> Result<(), String> {
             response.message.role
         ));
     }
-    let mut ids = HashSet::new();
-    let mut tool_uses = 0usize;
+    // The ids sorted, duplicates side by side: no hashing (a SipHash set per response cost
+    // more than the check itself), one allocation when there are calls.
+    let mut ids = Vec::new();
     for block in &response.message.content {
         if let Some(call) = block.as_tool_call() {
-            tool_uses += 1;
-            if !ids.insert(call.id.as_str()) {
-                return Err(format!(
-                    "two tool_use blocks share the id {:?}; each call needs its own id",
-                    call.id
-                ));
-            }
+            ids.push(call.id.as_str());
         }
         if block.as_tool_result().is_some() {
             return Err("an assistant response cannot carry tool_result blocks".into());
         }
     }
-    if response.stop_reason == StopReason::ToolUse && tool_uses == 0 {
+    if response.stop_reason == StopReason::ToolUse && ids.is_empty() {
         return Err("stopReason is \"toolUse\" but the response has no tool_use block".into());
+    }
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(format!(
+            "two tool_use blocks share the id {:?}; each call needs its own id",
+            pair[0]
+        ));
     }
     Ok(())
 }

@@ -15,6 +15,9 @@
 //! `width=W sleep_ms=MS` it asks for `W` parallel `nap(MS)` calls, then answers `done`. Each
 //! rule checks what the server sent back and answers an error on any mismatch.
 
+// rmcp marks its sampling types deprecated (SEP-2577); the round-trip test reads them.
+#![allow(deprecated)]
+
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -22,7 +25,9 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, ProtocolVersion};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, InputRequest, InputResponses, ProtocolVersion,
+};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp_sampling::client::SamplingClient;
@@ -386,10 +391,13 @@ async fn requests_of_contract_run(server: &std::path::Path) -> Vec<LlmRequest> {
 
 /// The hand-written baseline of the benchmarks (`bench_raw`, raw rmcp without this crate)
 /// fulfils the same contract with the very same sampling requests (tool descriptions and
-/// schemas included), so that `bench/run.sh` compares the loops and nothing else.
+/// schemas included), so that `bench/run.sh` compares the loops and nothing else. The requests
+/// are compared as parsed JSON, not as bytes: the baseline is built without serde_json's
+/// `preserve_order`, so the keys of its schemas go out sorted, and a JSON object's key order
+/// carries no meaning.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hand_written_bench_baseline_fulfils_the_contract_with_the_same_requests() {
-    let raw = requests_of_contract_run(&support::build_example("bench_raw")).await;
+    let raw = requests_of_contract_run(&support::build_bench_raw()).await;
     let ours = requests_of_contract_run(&build_bench_server()).await;
     assert!(raw.len() > 10, "{raw:?}");
     assert_eq!(raw.len(), ours.len());
@@ -400,6 +408,73 @@ async fn the_hand_written_bench_baseline_fulfils_the_contract_with_the_same_requ
             "request {k}"
         );
     }
+}
+
+/// Drives `loop_rounds` (the multi round-trip loop of `bench/rounds.sh`) with `steps` add
+/// calls on protocol 2026-07-28, round by round, answering each round's one sampling input
+/// request by the benchmark's rule; the parameters of every request asked (as JSON), then the
+/// final text.
+async fn rounds_of(server: &std::path::Path, steps: usize) -> Vec<Value> {
+    let transport = TokioChildProcess::new(tokio::process::Command::new(server))
+        .expect("the bench server starts");
+    let client = SamplingClient::new(ScriptedLlm::new())
+        .serve_with_lifecycle(
+            transport,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover with the bench server");
+    let mut params =
+        CallToolRequestParams::new("loop_rounds").with_arguments(args(json!({"steps": steps})));
+    let mut seen = Vec::new();
+    for _ in 0..steps + 2 {
+        let response = client
+            .call_tool_once(params.clone())
+            .await
+            .expect("a round");
+        let asked = match response {
+            CallToolResponse::InputRequired(asked) => asked,
+            CallToolResponse::Complete(result) => {
+                assert_ne!(result.is_error, Some(true), "{result:?}");
+                seen.push(json!(text_of(&result)));
+                break;
+            }
+            other => panic!("unexpected response {other:?}"),
+        };
+        let mut requests = asked.input_requests.expect("input requests").into_iter();
+        let (key, request) = requests.next().expect("one input request");
+        assert!(requests.next().is_none(), "one input request per round");
+        let InputRequest::CreateMessage(request) = request else {
+            panic!("not a sampling request: {request:?}");
+        };
+        let answer = rmcp_sampling_bench_raw::scripted_round_answer(&request.params, steps);
+        seen.push(serde_json::to_value(&request.params).unwrap());
+        params.request_state = asked.request_state;
+        params.input_responses = Some(InputResponses::from([(key, answer)]));
+    }
+    client.cancel().await.unwrap();
+    seen
+}
+
+/// The round-trip benchmark (`bench/rounds.sh`) compares like with like: on 2026-07-28 the
+/// hand-written round-trip loop and ours ask the same requests round by round (compared as
+/// parsed JSON), each carrying the whole history, and end with the same answer after
+/// `steps + 2` rounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_round_trip_baseline_asks_the_same_requests_as_ours() {
+    let raw = rounds_of(&support::build_bench_raw(), 3).await;
+    let ours = rounds_of(&build_bench_server(), 3).await;
+    assert_eq!(raw.len(), 5, "{raw:?}");
+    assert_eq!(raw.last(), Some(&json!("done")));
+    // The last request carries the prompt, three tool calls and their results.
+    assert_eq!(
+        raw[3]["messages"].as_array().map(Vec::len),
+        Some(7),
+        "{raw:?}"
+    );
+    assert_eq!(raw, ours);
 }
 
 /// On 2026-07-28 the server cannot push `sampling/createMessage`, and the bench server's tools

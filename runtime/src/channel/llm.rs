@@ -20,8 +20,8 @@ use crate::channel::route::{ClientView, Decision, Route, decide, round_of};
 use crate::error::SampleErrorKind;
 use crate::handler::{self, HandlerContext, SamplingHandler, Side, check_messages};
 use crate::message::rmcp::{
-    request_to_rmcp, response_from_rmcp, response_to_rmcp, tool_results_from_rmcp,
-    tool_results_to_rmcp,
+    request_into_rmcp, request_to_rmcp, response_from_rmcp, response_to_rmcp,
+    tool_results_from_rmcp, tool_results_to_rmcp,
 };
 use crate::message::{LlmRequest, LlmResponse, ToolResult};
 
@@ -114,7 +114,7 @@ impl<'a> Llm<'a> {
         let turn = call.turns.load(Ordering::Relaxed);
         let forced = call
             .round
-            .prepare_turn(call.index, turn, || request_to_rmcp(&first_request()))?
+            .prepare_turn(call.index, turn, || request_into_rmcp(&mut first_request()))?
             // Only the client's LLM costs rounds; the handler answers within one.
             && self.decision == Decision::RoundTrip;
         call.forced.store(forced, Ordering::Relaxed);
@@ -183,9 +183,11 @@ impl<'a> Llm<'a> {
 
     /// One LLM call, stopped by the loop's cancellation or its `limit`; when the client's
     /// request is stopped before its answer, the client is sent `notifications/cancelled`.
+    /// The request is left as it was, except when a multi round-trip round asks it and
+    /// suspends: then its messages move into the input request (it is never sent again).
     pub(crate) async fn call(
         &self,
-        params: &LlmRequest,
+        params: &mut LlmRequest,
         limit: CallLimit,
     ) -> Result<LlmResponse, SampleErrorKind> {
         let stop = limit.stop_at();
@@ -215,7 +217,10 @@ impl<'a> Llm<'a> {
 
     /// Answers from the round's journal, or asks the client and waits: the tool body's round
     /// ends while this call waits, and the body is dropped with it.
-    async fn call_round_trip(&self, params: &LlmRequest) -> Result<LlmResponse, SampleErrorKind> {
+    async fn call_round_trip(
+        &self,
+        params: &mut LlmRequest,
+    ) -> Result<LlmResponse, SampleErrorKind> {
         let Some(call) = &self.round else {
             return Err(SampleErrorKind::Configuration(
                 "a multi round-trip sampling call has no round".into(),
@@ -225,7 +230,7 @@ impl<'a> Llm<'a> {
         let forced = call.forced.load(Ordering::Relaxed);
         match call
             .round
-            .answer(call.index, turn, forced, || request_to_rmcp(params))?
+            .answer(call.index, turn, forced, || request_into_rmcp(params))?
         {
             Answer::Ready(response) => {
                 call.turns.store(turn + 1, Ordering::Relaxed);

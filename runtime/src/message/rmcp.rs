@@ -115,12 +115,88 @@ fn context_to_rmcp(include: ContextInclusion) -> rmcp::model::ContextInclusion {
     }
 }
 
+/// A content block of a message, moved.
+fn block_into_rmcp(content: Content) -> SamplingMessageContentBlock {
+    match content {
+        Content::Text { text } => SamplingMessageContentBlock::text(text),
+        Content::Image { data, mime_type } => {
+            SamplingMessageContentBlock::Image(ImageContent::new(data, mime_type))
+        }
+        Content::Audio { data, mime_type } => {
+            SamplingMessageContentBlock::Audio(AudioContent::new(data, mime_type))
+        }
+        Content::ToolCall(call) => SamplingMessageContentBlock::ToolUse(ToolUseContent::new(
+            call.id,
+            call.name,
+            call.arguments,
+        )),
+        Content::ToolResult(result) => {
+            SamplingMessageContentBlock::ToolResult(tool_result_into_rmcp(result))
+        }
+    }
+}
+
+/// A content block inside a tool result, moved.
+fn result_block_into_rmcp(content: Content) -> ContentBlock {
+    match content {
+        Content::Text { text } => ContentBlock::text(text),
+        Content::Image { data, mime_type } => ContentBlock::image(data, mime_type),
+        Content::Audio { data, mime_type } => ContentBlock::audio(data, mime_type),
+        other => result_block_to_rmcp(&other),
+    }
+}
+
+fn tool_result_into_rmcp(result: ToolResult) -> ToolResultContent {
+    let content = result
+        .content
+        .into_iter()
+        .map(result_block_into_rmcp)
+        .collect();
+    let mut out = if result.is_error {
+        ToolResultContent::error(result.call_id, content)
+    } else {
+        ToolResultContent::new(result.call_id, content)
+    };
+    out.structured_content = result.structured;
+    out
+}
+
+/// A message as rmcp's, moved (see [`message_to_rmcp`]).
+fn message_into_rmcp(message: Message) -> SamplingMessage {
+    let role = role_to_rmcp(message.role);
+    let mut blocks = message.content;
+    if blocks.len() == 1
+        && let Some(single) = blocks.pop()
+    {
+        return SamplingMessage::new(role, block_into_rmcp(single));
+    }
+    SamplingMessage::new_multiple(role, blocks.into_iter().map(block_into_rmcp).collect())
+}
+
 /// A request as rmcp's `sampling/createMessage` params.
 pub(crate) fn request_to_rmcp(request: &LlmRequest) -> CreateMessageRequestParams {
-    let mut params = CreateMessageRequestParams::new(
+    params_to_rmcp(
         request.messages.iter().map(message_to_rmcp).collect(),
-        request.max_tokens,
-    );
+        request,
+    )
+}
+
+/// A request as rmcp's, its messages moved out of it rather than copied: for a request that
+/// is not sent again (the one a multi round-trip round asks before it suspends).
+pub(crate) fn request_into_rmcp(request: &mut LlmRequest) -> CreateMessageRequestParams {
+    let messages = std::mem::take(&mut request.messages);
+    params_to_rmcp(
+        messages.into_iter().map(message_into_rmcp).collect(),
+        request,
+    )
+}
+
+/// rmcp's params of `request`, with `messages` already converted.
+fn params_to_rmcp(
+    messages: Vec<SamplingMessage>,
+    request: &LlmRequest,
+) -> CreateMessageRequestParams {
+    let mut params = CreateMessageRequestParams::new(messages, request.max_tokens);
     params.system_prompt = request.system_prompt.clone();
     params.temperature = request.temperature;
     params.stop_sequences =

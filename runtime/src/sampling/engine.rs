@@ -827,8 +827,9 @@ impl<'a, V> SampleRequest<'a, V> {
         deadline: Option<Instant>,
         origin: Origin,
     ) -> (LlmRequest, Result<LlmResponse, SampleErrorKind>) {
+        let mut request = request;
         let result = self
-            .call_llm_with(llm, &request, step, deadline, origin)
+            .call_llm_with(llm, &mut request, step, deadline, origin)
             .await;
         (request, result)
     }
@@ -836,7 +837,7 @@ impl<'a, V> SampleRequest<'a, V> {
     async fn call_llm_with(
         &self,
         llm: &Llm<'_>,
-        request: &LlmRequest,
+        request: &mut LlmRequest,
         step: u32,
         deadline: Option<Instant>,
         origin: Origin,

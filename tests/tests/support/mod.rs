@@ -27,23 +27,31 @@ pub(crate) fn build_bench_server() -> PathBuf {
 /// Builds the example `name` of the `rmcp-sampling-examples` package with the cargo that runs
 /// the tests and returns the path of its executable.
 pub(crate) fn build_example(name: &str) -> PathBuf {
+    build(&["--example", name, "-p", "rmcp-sampling-examples"], name)
+}
+
+/// Builds the hand-written benchmark baseline (`bench_raw` of the `rmcp-sampling-bench-raw`
+/// package) alone, as the benchmarks do, so its serde_json has no `preserve_order`, and
+/// returns the path of its executable.
+#[allow(dead_code)] // Only the bench contract's test binary uses it.
+pub(crate) fn build_bench_raw() -> PathBuf {
+    build(
+        &["--bin", "bench_raw", "-p", "rmcp-sampling-bench-raw"],
+        "bench_raw",
+    )
+}
+
+/// Runs `cargo build` with `args` and returns the executable of the target `name`.
+fn build(args: &[&str], name: &str) -> PathBuf {
     let output = Command::new(env!("CARGO"))
         .current_dir(repo_root())
-        .args([
-            "build",
-            "--example",
-            name,
-            "-p",
-            "rmcp-sampling-examples",
-            "--message-format=json-render-diagnostics",
-        ])
+        .arg("build")
+        .args(args)
+        .arg("--message-format=json-render-diagnostics")
         .stderr(Stdio::inherit())
         .output()
         .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "building the {name} example failed"
-    );
+    assert!(output.status.success(), "building {name} failed");
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -51,7 +59,7 @@ pub(crate) fn build_example(name: &str) -> PathBuf {
             message["reason"] == "compiler-artifact" && message["target"]["name"] == name
         })
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo reports no executable for the {name} example"))
+        .unwrap_or_else(|| panic!("cargo reports no executable for {name}"))
 }
 
 pub(crate) mod log;

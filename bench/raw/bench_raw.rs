@@ -1,11 +1,13 @@
 //! The sampling-loop benchmark contract (`shared/bench/README.md`) written by hand on raw
-//! `rmcp`, without rmcp-sampling (`rmcp_sampling_examples::bench::raw`): the baseline
-//! `bench_server` is measured against (`bench/run.sh`, BENCHMARKS.md).
+//! `rmcp`, without rmcp-sampling (`rmcp_sampling_bench_raw::RawServer`): the baseline
+//! `bench_server` is measured against (`bench/run.sh`, `bench/callgrind.sh`, `bench/rounds.sh`,
+//! BENCHMARKS.md).
 //!
-//! Run it with `cargo run --release --example bench_raw -p rmcp-sampling-examples`.
+//! Build it alone, so that serde_json's `preserve_order` stays off:
+//! `cargo build --release -p rmcp-sampling-bench-raw --bin bench_raw`.
 
 use rmcp::ServiceExt;
-use rmcp_sampling_examples::bench::raw::RawServer;
+use rmcp_sampling_bench_raw::RawServer;
 
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
