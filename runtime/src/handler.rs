@@ -1,12 +1,14 @@
-//! The `SamplingHandler` trait: anything that answers a `sampling/createMessage` request.
+//! Server-side handlers: the `SamplingHandler` trait (anything that answers an LLM request),
+//! what a handler is told, how it fails, and when the sampler uses it ([`HandlerMode`]).
 
 use std::fmt;
 use std::future::Future;
 
 use futures::future::BoxFuture;
 
-use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason};
 use tokio_util::sync::CancellationToken;
+
+use crate::message::{Content, LlmRequest, LlmResponse, Message, Role, StopReason};
 
 /// Answers LLM requests: on a server, when the client cannot (see
 /// [`crate::Sampler::with_handler`]); on a client, for any server (see

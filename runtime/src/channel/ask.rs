@@ -4,10 +4,6 @@
 
 #![allow(deprecated)]
 
-use crate::channel::push::{CallLimit, push};
-use crate::channel::roundtrip::Round;
-use crate::error::SampleErrorKind;
-
 use rmcp::RoleServer;
 use rmcp::model::{
     ClientCapabilities, ClientResult, ElicitRequest, ElicitRequestParams, ElicitResult,
@@ -16,6 +12,10 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
+
+use crate::channel::push::{CallLimit, push};
+use crate::channel::roundtrip::Round;
+use crate::error::SampleErrorKind;
 
 /// One input a body awaits from the client, other than its LLM.
 #[derive(Debug, Clone)]

@@ -16,9 +16,6 @@
 mod reply_error;
 pub(crate) mod state;
 
-use self::reply_error::Outcome;
-pub use self::reply_error::ReplyError;
-
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::ops::Deref;
@@ -40,6 +37,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use self::reply_error::Outcome;
+pub use self::reply_error::ReplyError;
 use self::state::{Asked, Binding, CallRecord, Journal, RoundTripConfig, Turn, input_key};
 use crate::error::{SampleError, SampleErrorKind};
 
