@@ -10,9 +10,31 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-type Cache = RwLock<HashMap<TypeId, Arc<JsonObject>>>;
+/// Values computed once per Rust type and shared (schemas, compiled validators, forms): a read
+/// lock for every lookup after the first, one write per type.
+pub(crate) struct PerType<V>(LazyLock<RwLock<HashMap<TypeId, V>>>);
 
-static SCHEMAS: LazyLock<Cache> = LazyLock::new(Default::default);
+impl<V: Clone> PerType<V> {
+    pub(crate) const fn new() -> Self {
+        Self(LazyLock::new(RwLock::default))
+    }
+
+    /// The value of `T`, built by `build` the first time (a race may build it twice; the
+    /// first stored wins).
+    pub(crate) fn get<T: ?Sized + 'static>(&self, build: impl FnOnce() -> V) -> V {
+        let id = TypeId::of::<T>();
+        if let Some(found) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return found.clone();
+        }
+        let built = build();
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(id)
+            .or_insert(built)
+            .clone()
+    }
+}
 
 /// The schema of `T` as a JSON object: draft 2020-12, subschemas inlined, properties in
 /// declaration order, no top-level `title` or `$schema`. Computed once per type.
@@ -20,19 +42,12 @@ static SCHEMAS: LazyLock<Cache> = LazyLock::new(Default::default);
 /// Whether the root is an object is left to the caller: tool arguments must be objects,
 /// typed results are wrapped when they are not.
 pub fn schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    let id = TypeId::of::<T>();
-    if let Some(schema) = SCHEMAS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
-        return schema.clone();
-    }
-    let mut schema = root_schema::<T>();
-    schema.remove("title");
-    let schema = Arc::new(schema);
-    SCHEMAS
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(id)
-        .or_insert(schema)
-        .clone()
+    static SCHEMAS: PerType<Arc<JsonObject>> = PerType::new();
+    SCHEMAS.get::<T>(|| {
+        let mut schema = root_schema::<T>();
+        schema.remove("title");
+        Arc::new(schema)
+    })
 }
 
 /// The schema of `T` as [`schema_for`] makes it, but with the top-level `title` schemars gives
@@ -80,17 +95,8 @@ pub(crate) fn with_required_array(schema: &JsonObject) -> JsonObject {
 /// The input schema of a tool whose arguments deserialize into `T`: an object schema with a
 /// `required` array. Computed once per type.
 pub fn args_schema_for<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    static ARGS: LazyLock<Cache> = LazyLock::new(Default::default);
-    let id = TypeId::of::<T>();
-    if let Some(schema) = ARGS.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
-        return schema.clone();
-    }
-    let schema = Arc::new(tidy_args_root(&schema_for::<T>()));
-    ARGS.write()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(id)
-        .or_insert(schema)
-        .clone()
+    static ARGS: PerType<Arc<JsonObject>> = PerType::new();
+    ARGS.get::<T>(|| Arc::new(tidy_args_root(&schema_for::<T>())))
 }
 
 /// The last steps of an arguments schema: a `required` array, keys in reading order, no

@@ -2,16 +2,14 @@
 //! allows (a flat object of primitive and enum properties), and the user's content checked
 //! against that schema before it is decoded.
 
-use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::Arc;
 
 use rmcp::model::{ElicitationSchema, JsonObject};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::schema::schema_for;
+use crate::schema::{PerType, schema_for};
 use crate::typed::validate::violations;
 
 /// The form of one type: what the client is sent, and the checks of what comes back.
@@ -25,14 +23,14 @@ pub(crate) struct Form {
 impl Form {
     /// The form of `T`, built and checked once per type.
     pub(crate) fn of<T: JsonSchema + 'static>() -> Result<Arc<Self>, String> {
-        type Cache = RwLock<HashMap<TypeId, Result<Arc<Form>, String>>>;
-        static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
-        let id = TypeId::of::<T>();
-        if let Some(found) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return found.clone();
-        }
+        static CACHE: PerType<Result<Arc<Form>, String>> = PerType::new();
+        CACHE.get::<T>(Self::build::<T>)
+    }
+
+    /// The form of `T`, or why its schema cannot be one.
+    fn build<T: JsonSchema + 'static>() -> Result<Arc<Self>, String> {
         let schema = schema_for::<T>();
-        let built = requested_schema(&schema)
+        requested_schema(&schema)
             .map(|requested| {
                 let schema = Value::Object((*schema).clone());
                 Arc::new(Self {
@@ -47,13 +45,7 @@ impl Form {
                      properties are strings, numbers, integers, booleans or enums of strings)",
                     crate::typed::result::short_type_name::<T>()
                 )
-            });
-        CACHE
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(id)
-            .or_insert(built)
-            .clone()
+            })
     }
 
     /// The schema sent to the client.

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::schema::{FINAL_RESPONSE, is_object_schema, root_schema, with_required_array};
+use crate::schema::{FINAL_RESPONSE, PerType, is_object_schema, root_schema, with_required_array};
 use crate::typed::validate;
 
 /// A type that a sampling loop can return: `sample::<T>()` offers a synthetic
@@ -124,12 +124,12 @@ pub(crate) struct ResultSchema {
 
 /// The result schema of `T`, computed and compiled once per type.
 pub(crate) fn result_schema<T: JsonSchema + 'static>() -> Arc<ResultSchema> {
-    static CACHE: LazyLock<RwLock<HashMap<TypeId, Arc<ResultSchema>>>> =
-        LazyLock::new(Default::default);
-    let id = TypeId::of::<T>();
-    if let Some(found) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
-        return found.clone();
-    }
+    static CACHE: PerType<Arc<ResultSchema>> = PerType::new();
+    CACHE.get::<T>(build_result_schema_of::<T>)
+}
+
+/// The result schema of `T`, built: its schema, the name the LLM reads, its validator.
+fn build_result_schema_of<T: JsonSchema + 'static>() -> Arc<ResultSchema> {
     let mut raw = root_schema::<T>();
     // An explicit title names the result; the default one is schemars' schema name
     // (`Page_for_Customer`), less readable than the Rust name (`Page<Customer>`).
@@ -141,13 +141,7 @@ pub(crate) fn result_schema<T: JsonSchema + 'static>() -> Arc<ResultSchema> {
         }
         _ => short_type_name::<T>(),
     };
-    let built = Arc::new(build_result_schema(raw, type_name));
-    CACHE
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(id)
-        .or_insert(built)
-        .clone()
+    Arc::new(build_result_schema(raw, type_name))
 }
 
 /// Root keywords that make a schema more than a plain object with properties.
