@@ -2,10 +2,7 @@
 //! state) small; each can be changed on the [`Sampler`](crate::Sampler) or the call.
 
 use std::borrow::Cow;
-use std::io;
 use std::time::Duration;
-
-use serde::Serialize;
 
 /// The default `max_tokens` of each LLM request.
 pub const DEFAULT_MAX_TOKENS: u32 = 512;
@@ -90,25 +87,6 @@ pub(crate) fn cut_tool_result(mut text: String, max: usize) -> String {
     text
 }
 
-/// The size of `value` as JSON, without building the JSON.
-pub(crate) fn json_size(value: &impl Serialize) -> usize {
-    struct Count(usize);
-    impl io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Serializing into a counter fails only if the value cannot be serialized at all; then it
-    // could not be sent either, and counts as nothing here.
-    let _ = serde_json::to_writer(&mut count, value);
-    count.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,11 +110,5 @@ mod tests {
             ),
             "{cut}"
         );
-    }
-
-    #[test]
-    fn json_size_counts_the_serialized_bytes() {
-        let value = serde_json::json!({"a": [1, 2, "x"]});
-        assert_eq!(json_size(&value), value.to_string().len());
     }
 }

@@ -20,9 +20,12 @@ pub(crate) async fn push(
     cancellation: &CancellationToken,
     stop: &Stop,
 ) -> Result<ClientResult, SampleErrorKind> {
+    // One timer for both waits: the send's and the answer's.
+    let stopped = stopped(cancellation, stop);
+    tokio::pin!(stopped);
     let mut handle = tokio::select! {
         biased;
-        reason = stopped(cancellation, stop) => return Err(reason),
+        reason = &mut stopped => return Err(reason),
         sent = peer.send_request_with_option(request, PeerRequestOptions::no_options()) => {
             sent.map_err(SampleErrorKind::Client)?
         }
@@ -30,7 +33,7 @@ pub(crate) async fn push(
     let mut outstanding = Outstanding::new(peer, handle.id.clone());
     let answer = tokio::select! {
         biased;
-        reason = stopped(cancellation, stop) => {
+        reason = &mut stopped => {
             outstanding.cancel(&reason).await;
             return Err(reason);
         }

@@ -28,6 +28,7 @@
 //! [`SamplingHandler`]: crate::SamplingHandler
 
 pub(crate) mod rmcp;
+mod size;
 
 use std::borrow::Cow;
 use std::ops::Deref;

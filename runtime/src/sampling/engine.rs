@@ -18,7 +18,6 @@ use crate::control::{FinalResponseWithTools, LoopUsage, ResultOf, StepContext, T
 use crate::error::{SampleError, SampleErrorKind};
 use crate::handler::check_response;
 use crate::input;
-use crate::limits::json_size;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
     ToolChoice, ToolResult, ToolSpec,
@@ -73,7 +72,7 @@ impl Forced {
 impl LoopState {
     fn new(history: Conversation) -> Self {
         Self {
-            history_bytes: history.iter().map(json_size).sum(),
+            history_bytes: history.iter().map(Message::json_size).sum(),
             history,
             ..Self::default()
         }
@@ -81,7 +80,7 @@ impl LoopState {
 
     /// Appends a message, counting its bytes.
     fn push(&mut self, message: Message) {
-        self.history_bytes += json_size(&message);
+        self.history_bytes += message.json_size();
         self.history.push(message);
     }
 }

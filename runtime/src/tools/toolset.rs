@@ -1,7 +1,5 @@
 //! A set of tools with unique names, offered together to the LLM.
 
-use std::collections::HashMap;
-
 use crate::error::ToolsetError;
 use crate::message::ToolSpec;
 use crate::schema::FINAL_RESPONSE;
@@ -13,7 +11,9 @@ use crate::tools::tool::SamplingTool;
 #[derive(Debug, Clone, Default)]
 pub struct Toolset<'a> {
     tools: Vec<SamplingTool<'a>>,
-    by_name: HashMap<String, usize>,
+    /// Indices into `tools`, sorted by name: a lookup is a binary search, with no hashing or
+    /// owned key per tool (a loop looks a tool up twice per call).
+    by_name: Vec<usize>,
 }
 
 impl<'a> Toolset<'a> {
@@ -38,18 +38,26 @@ impl<'a> Toolset<'a> {
         if tool.name() == FINAL_RESPONSE {
             return Err(ToolsetError::ReservedName(tool.name().to_owned()));
         }
-        if self.by_name.contains_key(tool.name()) {
-            return Err(ToolsetError::DuplicateName(tool.name().to_owned()));
+        match self.position(tool.name()) {
+            Ok(_) => Err(ToolsetError::DuplicateName(tool.name().to_owned())),
+            Err(slot) => {
+                self.by_name.insert(slot, self.tools.len());
+                self.tools.push(tool);
+                Ok(())
+            }
         }
-        self.by_name
-            .insert(tool.name().to_owned(), self.tools.len());
-        self.tools.push(tool);
-        Ok(())
     }
 
     /// The tool with this name.
     pub fn get(&self, name: &str) -> Option<&SamplingTool<'a>> {
-        self.by_name.get(name).map(|&index| &self.tools[index])
+        let index = self.by_name[self.position(name).ok()?];
+        Some(&self.tools[index])
+    }
+
+    /// Where `name` is in `by_name`, or where it would go.
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.by_name
+            .binary_search_by(|&index| self.tools[index].name().cmp(name))
     }
 
     /// The tools in the order they were added.
@@ -70,5 +78,37 @@ impl<'a> Toolset<'a> {
     /// The tools as the LLM is offered them.
     pub fn specs(&self) -> Vec<ToolSpec> {
         self.tools.iter().map(SamplingTool::spec).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::tools::tool::ToolOutput;
+
+    fn tool(name: &str) -> SamplingTool<'static> {
+        SamplingTool::from_raw(name.to_owned(), Arc::default(), |_| {
+            Box::pin(async { Ok(ToolOutput::text("")) })
+        })
+    }
+
+    #[test]
+    fn every_tool_is_found_by_its_name_whatever_the_order_they_came_in() {
+        let names = ["lookup", "add", "zeta", "Add", "b", "a_b", "ab"];
+        let set = Toolset::try_from_tools(names.map(tool)).unwrap();
+        for name in names {
+            assert_eq!(set.get(name).map(SamplingTool::name), Some(name));
+        }
+        for absent in ["", "A", "addd", "zz", "lookup "] {
+            assert!(set.get(absent).is_none(), "{absent:?}");
+        }
+        let listed: Vec<&str> = set.iter().map(SamplingTool::name).collect();
+        assert_eq!(listed, names);
+        assert_eq!(
+            Toolset::try_from_tools(["b", "a", "b"].map(tool)).unwrap_err(),
+            ToolsetError::DuplicateName("b".into())
+        );
     }
 }
