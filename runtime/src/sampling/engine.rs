@@ -20,7 +20,7 @@ use crate::handler::check_response;
 use crate::input;
 use crate::message::{
     Content, Conversation, LlmRequest, LlmResponse, Message, Role, StopReason, ToolCall,
-    ToolChoice, ToolResult, ToolSpec,
+    ToolChoice, ToolResult, ToolSpec, Usage,
 };
 use crate::sampling::request::{Deadline, Options, SampleRequest, Sampled, Step};
 use crate::schema::FINAL_RESPONSE;
@@ -105,6 +105,36 @@ struct TypedGoal<T> {
 enum Next<T> {
     Done(Sampled<T>),
     Continue,
+}
+
+/// What a response says beside its message, which [`SampleRequest::exchange`] moved to the
+/// end of the history.
+struct Reply {
+    model: String,
+    stop_reason: StopReason,
+    usage: Option<Usage>,
+}
+
+impl Reply {
+    /// The whole response again, with its message.
+    fn into_response(self, message: Message) -> LlmResponse {
+        LlmResponse {
+            message,
+            model: self.model,
+            stop_reason: self.stop_reason,
+            usage: self.usage,
+        }
+    }
+}
+
+/// The last message of a history: after [`SampleRequest::exchange`], the LLM's answer. (An
+/// empty history, which `exchange` never leaves, reads as an empty answer.)
+fn last_answer_message(history: &Conversation) -> &Message {
+    const EMPTY: &Message = &Message {
+        role: Role::Assistant,
+        content: Vec::new(),
+    };
+    history.last().unwrap_or(EMPTY)
 }
 
 /// What a loop (or `sample_step`) works with once it has started.
@@ -253,7 +283,7 @@ impl<'a, V> SampleRequest<'a, V> {
             (false, true) => Some(ToolChoice::None),
             (false, false) => self.options.tool_choice,
         };
-        let response = self
+        let reply = self
             .exchange(
                 &run.llm,
                 state,
@@ -263,6 +293,8 @@ impl<'a, V> SampleRequest<'a, V> {
                 run.deadline,
             )
             .await?;
+        // The step returns the response whole, beside the history that holds it.
+        let response = reply.into_response(last_answer_message(&state.history).clone());
         let calls = response.message.tool_calls();
         if self.options.execute_tools && !calls.is_empty() {
             self.answer_calls(run, &calls, state, 1).await?;
@@ -317,16 +349,16 @@ impl<'a, V> SampleRequest<'a, V> {
             });
         }
         let (tools, tool_choice) = self.offer(run, goal, &turn, state);
-        let response = self
+        let reply = self
             .exchange(&run.llm, state, tools, tool_choice, turn.step, run.deadline)
             .await?;
         match goal {
             Goal::Text(from_text) => {
                 let required = tool_choice == Some(ToolChoice::Required);
-                self.text_outcome(run, *from_text, &turn, required, response, state)
+                self.text_outcome(run, *from_text, &turn, required, reply, state)
                     .await
             }
-            Goal::Typed(typed) => self.typed_outcome(run, typed, &turn, response, state).await,
+            Goal::Typed(typed) => self.typed_outcome(run, typed, &turn, reply, state).await,
         }
     }
 
@@ -412,32 +444,37 @@ impl<'a, V> SampleRequest<'a, V> {
         }
     }
 
-    /// What a text loop does with a response: run its tool calls, or take its text (after a
-    /// nudge when a tool call was `required`, the cut-answer policy and the validators).
+    /// What a text loop does with a response (the last message of the history): run its tool
+    /// calls, or take its text (after a nudge when a tool call was `required`, the cut-answer
+    /// policy and the validators).
     async fn text_outcome<T>(
         &self,
         run: &Run<'_>,
         from_text: fn(String) -> T,
         turn: &Turn,
         required: bool,
-        response: LlmResponse,
+        reply: Reply,
         state: &mut LoopState,
     ) -> Result<Next<T>, SampleErrorKind> {
         state.required_again = false;
-        let calls = response.message.tool_calls();
+        let calls = last_answer_message(&state.history).tool_calls();
         if !calls.is_empty() {
             if turn.last {
                 return Err(turn.out_of_turns());
             }
-            let results = self.run_budgeted(run, &calls, state, turn.step).await?;
-            self.push_results(state, results, &response, turn.step);
+            let results = self
+                .run_budgeted(run, &calls, &mut state.usage, &mut state.forced, turn.step)
+                .await?;
+            self.push_results(state, results, &reply, turn.step);
             return Ok(Next::Continue);
         }
-        let text = response.message.text().unwrap_or_default();
+        let text = last_answer_message(&state.history)
+            .text()
+            .unwrap_or_default();
         if required {
             return self.required_but_text(text, turn, state);
         }
-        if response.stop_reason == StopReason::MaxTokens
+        if reply.stop_reason == StopReason::MaxTokens
             && let Some(next) = self.cut_text(&text, turn, state)?
         {
             return Ok(next);
@@ -453,7 +490,7 @@ impl<'a, V> SampleRequest<'a, V> {
             return Ok(Next::Continue);
         }
         let result = from_text(text.clone());
-        Ok(finished(state, response, turn.step, text, result))
+        Ok(finished(state, reply, turn.step, text, result))
     }
 
     /// A text answer although the request required a tool call: a nudge to call one, up to
@@ -510,12 +547,12 @@ impl<'a, V> SampleRequest<'a, V> {
         run: &Run<'_>,
         typed: &TypedGoal<T>,
         turn: &Turn,
-        response: LlmResponse,
+        reply: Reply,
         state: &mut LoopState,
     ) -> Result<Next<T>, SampleErrorKind> {
-        let calls = response.message.tool_calls();
+        let calls = last_answer_message(&state.history).tool_calls();
         if calls.is_empty() {
-            return self.typed_text_answer(typed.type_name, &response, turn, state);
+            return self.typed_text_answer(typed.type_name, &reply, turn, state);
         }
         let has_final = calls.iter().any(|c| c.name == FINAL_RESPONSE);
         if turn.last && !has_final {
@@ -533,7 +570,8 @@ impl<'a, V> SampleRequest<'a, V> {
             // results would reach no LLM), and the answer beside them is judged alone.
             not_offered_results(&others)
         } else {
-            self.run_budgeted(run, &others, state, turn.step).await?
+            self.run_budgeted(run, &others, &mut state.usage, &mut state.forced, turn.step)
+                .await?
         };
         let set_aside = has_final
             && !others.is_empty()
@@ -547,19 +585,19 @@ impl<'a, V> SampleRequest<'a, V> {
             } else {
                 other_results
             };
-            self.push_results(state, results, &response, turn.step);
+            self.push_results(state, results, &reply, turn.step);
             return Ok(Next::Continue);
         }
         let (results, verdict) = self.judge_final(typed, &calls, other_results);
         state.push(results_message(
             results,
-            response.stop_reason == StopReason::MaxTokens,
+            reply.stop_reason == StopReason::MaxTokens,
             self.options.max_tokens,
         ));
         match verdict {
             Some(Ok(value)) => {
                 let text = (typed.to_text)(&value);
-                Ok(finished(state, response, turn.step, text, value))
+                Ok(finished(state, reply, turn.step, text, value))
             }
             Some(Err(violations)) if !self.may_retry(state, turn) => {
                 Err(SampleErrorKind::InvalidResult {
@@ -576,7 +614,7 @@ impl<'a, V> SampleRequest<'a, V> {
     fn typed_text_answer<T>(
         &self,
         type_name: &'static str,
-        response: &LlmResponse,
+        reply: &Reply,
         turn: &Turn,
         state: &mut LoopState,
     ) -> Result<Next<T>, SampleErrorKind> {
@@ -584,14 +622,16 @@ impl<'a, V> SampleRequest<'a, V> {
         if state.text_answers > self.options.text_nudges {
             return Err(SampleErrorKind::TextInsteadOfResult {
                 type_name,
-                text: response.message.text().unwrap_or_default(),
+                text: last_answer_message(&state.history)
+                    .text()
+                    .unwrap_or_default(),
             });
         }
         if turn.last {
             return Err(turn.out_of_turns());
         }
         let mut nudge = nudge(type_name);
-        if response.stop_reason == StopReason::MaxTokens {
+        if reply.stop_reason == StopReason::MaxTokens {
             nudge.push(' ');
             nudge.push_str(&cut_answer_note(self.options.max_tokens));
         }
@@ -670,10 +710,10 @@ impl<'a, V> SampleRequest<'a, V> {
         &self,
         state: &mut LoopState,
         results: Vec<ToolResult>,
-        response: &LlmResponse,
+        reply: &Reply,
         step: u32,
     ) {
-        let cut = response.stop_reason == StopReason::MaxTokens;
+        let cut = reply.stop_reason == StopReason::MaxTokens;
         state.push(results_message(results, cut, self.options.max_tokens));
         self.check_stop(state, step);
     }
@@ -699,8 +739,8 @@ impl<'a, V> SampleRequest<'a, V> {
     }
 
     /// The step both `sample_step` and the loops take: the history checked against its limit,
-    /// one LLM call with these tools, its response checked and appended to the history,
-    /// progress reported.
+    /// one LLM call with these tools, its response checked and its message moved to the end
+    /// of the history (where the caller reads it), progress reported.
     async fn exchange(
         &self,
         llm: &Llm<'_>,
@@ -709,7 +749,7 @@ impl<'a, V> SampleRequest<'a, V> {
         tool_choice: Option<ToolChoice>,
         step: u32,
         deadline: Option<Instant>,
-    ) -> Result<LlmResponse, SampleErrorKind> {
+    ) -> Result<Reply, SampleErrorKind> {
         self.check_history(state.history_bytes)?;
         // The request borrows the history for the call and gives it back (no copy), unless
         // `prepare_step` may edit what this one request sends.
@@ -732,33 +772,42 @@ impl<'a, V> SampleRequest<'a, V> {
         if self.options.hooks.prepare_step.is_none() {
             state.history = Conversation::from(request.messages);
         }
-        let response = response?;
-        state.usage.record_call(
-            &response.model,
-            &response.stop_reason,
-            response.usage,
-            started.elapsed(),
-        );
-        state.push(response.message.clone());
-        self.check_tool_calls(response.message.tool_calls().len())?;
+        let LlmResponse {
+            message,
+            model,
+            stop_reason,
+            usage,
+        } = response?;
+        state
+            .usage
+            .record_call(&model, &stop_reason, usage, started.elapsed());
+        let calls = message.tool_calls().len();
+        state.push(message);
+        self.check_tool_calls(calls)?;
         // A step replayed from the multi round-trip journal was reported in its own round.
         if origin != Origin::Replayed {
             self.report_progress(step).await;
         }
-        Ok(response)
+        Ok(Reply {
+            model,
+            stop_reason,
+            usage,
+        })
     }
 
     /// Runs a batch of tool calls within the tool-call limit: a batch that would pass it does
-    /// not run (each call gets an error result) and the next request is the last.
+    /// not run (each call gets an error result) and the next request is the last (`forced`).
+    /// It takes the loop state's fields, not the state, as the calls borrow its history.
     async fn run_budgeted(
         &self,
         run: &Run<'_>,
         calls: &[&ToolCall],
-        state: &mut LoopState,
+        usage: &mut LoopUsage,
+        forced: &mut Option<Forced>,
         step: u32,
     ) -> Result<Vec<ToolResult>, SampleErrorKind> {
         let limits = self.options.usage_limits;
-        if !limits.tool_calls_fit(&state.usage, calls.len()) {
+        if !limits.tool_calls_fit(usage, calls.len()) {
             let max = limits.tool_calls.unwrap_or(0);
             tracing::debug!(
                 step,
@@ -766,9 +815,7 @@ impl<'a, V> SampleRequest<'a, V> {
                 max,
                 "tool-call limit reached: the batch does not run"
             );
-            state
-                .forced
-                .get_or_insert(Forced::Limit("tool_calls", u64::from(max)));
+            forced.get_or_insert(Forced::Limit("tool_calls", u64::from(max)));
             let text = format!(
                 "Not run: this loop's limit of {max} tool calls is reached. Give your final \
                  answer now with what you have."
@@ -779,7 +826,7 @@ impl<'a, V> SampleRequest<'a, V> {
                 .collect());
         }
         let results = self.run_tools(run, calls, step).await?;
-        state.usage.record_tool_calls(calls.len());
+        usage.record_tool_calls(calls.len());
         Ok(results)
     }
 
@@ -1076,7 +1123,7 @@ impl<'a, V> SampleRequest<'a, V> {
 /// A loop's outcome: the answer, with the history and the usage taken from the state.
 fn finished<T>(
     state: &mut LoopState,
-    response: LlmResponse,
+    reply: Reply,
     steps: u32,
     text: String,
     result: T,
@@ -1085,8 +1132,8 @@ fn finished<T>(
         text,
         result,
         history: std::mem::take(&mut state.history),
-        model: response.model,
-        stop_reason: response.stop_reason,
+        model: reply.model,
+        stop_reason: reply.stop_reason,
         steps,
         usage: std::mem::take(&mut state.usage),
     })
