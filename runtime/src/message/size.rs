@@ -147,8 +147,15 @@ fn value(value: &Value) -> usize {
     }
 }
 
-/// A number as serde_json formats it.
+/// A number as serde_json formats it: an integer's digits counted, a float formatted.
 fn formatted(number: &serde_json::Number) -> usize {
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    if let Some(n) = number.as_u64() {
+        return digits(n);
+    }
+    if let Some(n) = number.as_i64() {
+        return 1 + digits(n.unsigned_abs());
+    }
     struct Count(usize);
     impl io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -184,6 +191,7 @@ mod tests {
         let awkward = "quote \" backslash \\ newline \n tab \t cr \r bell \u{7} nul \0 \u{1f} del \u{7f} é 漢字 🦀";
         let arguments = object_of(json!({
             "a": 1, "b": -2, "c": 0.1, "d": 1e300, "e": u64::MAX, "f": null, "g": true, "h": false,
+            "i": 0, "j": i64::MIN, "k": 9, "l": 10, "m": -10, "n": 99_999, "o": 100_000, "p": -0.0,
             "nested": {"list": [1, "two", [3.5, {"x": awkward}], {}], "empty": []},
             awkward: awkward,
         }));

@@ -65,6 +65,10 @@ pub(crate) async fn execute(
             results.push(run.await);
         }
         results
+    } else if limit >= runs.len() {
+        // All at once, in the order of the calls: `join_all` polls a small batch in place,
+        // with no task allocated per call (a large one goes through `FuturesOrdered`).
+        futures::future::join_all(runs).await
     } else {
         // `buffered` keeps the order of the calls whatever order they finish in.
         futures::stream::iter(runs).buffered(limit).collect().await
