@@ -110,10 +110,10 @@ fn plain(text: &str) -> usize {
 /// A string, quoted and escaped as serde_json escapes it: `"` and `\` take a backslash, and
 /// so do the control characters, as `\n`-style short forms or `\u00XX`.
 fn string(text: &str) -> usize {
-    let needs_escape = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
-    // Most strings have nothing to escape: a count the compiler vectorises says so.
-    let escaped = text.bytes().filter(|&byte| needs_escape(byte)).count();
-    if escaped == 0 {
+    let needs_escape = |byte: u8| (byte < 0x20) | (byte == b'"') | (byte == b'\\');
+    // Most strings have nothing to escape: a branch-free fold, which the compiler vectorises
+    // (32 bytes per step), says so.
+    if !text.bytes().fold(false, |any, byte| any | needs_escape(byte)) {
         return text.len() + 2;
     }
     let extra: usize = text
