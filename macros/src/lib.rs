@@ -98,7 +98,7 @@ mod structured_result;
 /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
 /// # rt.block_on(async {
 /// let args = serde_json::json!({"email": "bob@example.com"});
-/// let error = tools[0].call(args.as_object().unwrap().clone()).await.unwrap_err();
+/// let error = tools[0].call(args.as_object().unwrap()).await.unwrap_err();
 /// assert_eq!(error.message(), "no customer with email bob@example.com");
 /// # });
 /// ```

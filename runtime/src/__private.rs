@@ -32,7 +32,7 @@ pub fn tool<'a, F>(
     call: F,
 ) -> SamplingTool<'a>
 where
-    F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
+    F: Fn(&JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
 {
     let input_schema = cache
         .get_or_init(|| Arc::new(args_schema_built(schema)))
@@ -56,15 +56,15 @@ pub fn invalid_arguments<'a>(message: String) -> ToolFuture<'a> {
 /// first error of `set` ends it. The messages are the ones serde gives a
 /// `#[serde(deny_unknown_fields)]` struct decoded through `serde_path_to_error`.
 pub fn decode_args(
-    args: JsonObject,
+    args: &JsonObject,
     fields: &'static [&'static str],
-    set: &mut dyn FnMut(usize, Value) -> Result<(), String>,
+    set: &mut dyn FnMut(usize, &Value) -> Result<(), String>,
 ) -> Result<(), String> {
     for (key, value) in args {
-        match fields.iter().position(|field| *field == key) {
+        match fields.iter().position(|field| field == key) {
             Some(index) => set(index, value)?,
             None => {
-                let error = <serde_json::Error as serde::de::Error>::unknown_field(&key, fields);
+                let error = <serde_json::Error as serde::de::Error>::unknown_field(key, fields);
                 return Err(format!("{key}: {error}"));
             }
         }
@@ -94,10 +94,10 @@ impl Param {
     }
 
     /// The deserializer of `value`.
-    pub fn deserializer(
+    pub fn deserializer<'v>(
         &mut self,
-        value: Value,
-    ) -> serde_path_to_error::Deserializer<'_, '_, Value> {
+        value: &'v Value,
+    ) -> serde_path_to_error::Deserializer<'_, '_, &'v Value> {
         serde_path_to_error::Deserializer::new(value, &mut self.track)
     }
 

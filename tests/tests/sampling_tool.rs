@@ -124,7 +124,7 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 async fn call(tool: &SamplingTool<'_>, args: Value) -> Result<ToolOutput, ToolCallError> {
-    tool.call(object(args)).await
+    tool.call(&object(args)).await
 }
 
 async fn call_text(tool: &SamplingTool<'_>, args: Value) -> String {
@@ -268,7 +268,7 @@ async fn tool_errors_are_public_other_errors_are_not() {
 async fn sync_functions_run_inside_the_future() {
     let tool = explode_tool();
     // Building the call runs nothing: the panic happens where the loop polls, and it catches it.
-    let future = tool.call(object(json!({"reason": "boom"})));
+    let future = tool.call(&object(json!({"reason": "boom"})));
     let panic = AssertUnwindSafe(future).catch_unwind().await.unwrap_err();
     assert_eq!(panic.downcast_ref::<String>().unwrap(), "exploded: boom");
 }

@@ -138,7 +138,7 @@ async fn outcome(tool: &SamplingTool<'_>, args: Value) -> Result<(), String> {
     let Value::Object(args) = args else {
         panic!("not an object: {args}")
     };
-    tool.call(args)
+    tool.call(&args)
         .await
         .map(|_| ())
         .map_err(|error| format!("{:?}: {}", error.kind(), error.message()))

@@ -237,18 +237,16 @@ fn renamed_described_and_defaulted_parameters() {
 async fn defaults_and_renames_decode_as_the_schema_says() {
     let tool = search_tool();
     let args = json!({"query": "lamp", "type": "desk", "sort-by": "price", "in": "eu"});
-    tool.call(args.as_object().unwrap().clone()).await.unwrap();
+    tool.call(args.as_object().unwrap()).await.unwrap();
     // The schema's `required` is exactly what decoding requires.
     for missing in ["query", "type"] {
         let mut args = args.as_object().unwrap().clone();
         args.remove(missing);
-        let error = tool.call(args).await.unwrap_err();
+        let error = tool.call(&args).await.unwrap_err();
         assert_eq!(error.message(), format!("missing field `{missing}`"));
     }
     let only_required = json!({"query": "lamp", "type": "desk"});
-    tool.call(only_required.as_object().unwrap().clone())
-        .await
-        .unwrap();
+    tool.call(only_required.as_object().unwrap()).await.unwrap();
 }
 
 #[test]

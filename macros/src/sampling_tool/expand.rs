@@ -331,7 +331,7 @@ fn call_closure(
     let output = output(&tool.func.sig.output, &ret, private);
     let future = Ident::new("__future", Span::mixed_site());
     quote! {
-        move |#args: #private::JsonObject| {
+        move |#args: &#private::JsonObject| {
             #(#slots)*
             if let ::core::result::Result::Err(message) =
                 #private::decode_args(#args, &[#(#json_names),*], #decode)
@@ -357,7 +357,7 @@ fn decode_closure(params: &[ParamCode], names: &Names, private: &TokenStream) ->
     let Names { index, value, .. } = names;
     let arms = params.iter().map(|param| &param.arm);
     quote! {
-        &mut |#index: usize, #value: #private::serde_json::Value| {
+        &mut |#index: usize, #value: &#private::serde_json::Value| {
             match #index {
                 #(#arms)*
                 _ => {}

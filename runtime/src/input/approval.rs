@@ -127,6 +127,10 @@ pub(crate) fn with_refusals(
     refusals: Vec<Option<String>>,
     results: Vec<ToolResult>,
 ) -> Vec<ToolResult> {
+    if refusals.iter().all(Option::is_none) {
+        // Everything ran (the usual batch): the results are already in the calls' order.
+        return results;
+    }
     let mut ran = results.into_iter();
     calls
         .iter()

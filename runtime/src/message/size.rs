@@ -113,7 +113,10 @@ fn string(text: &str) -> usize {
     let needs_escape = |byte: u8| (byte < 0x20) | (byte == b'"') | (byte == b'\\');
     // Most strings have nothing to escape: a branch-free fold, which the compiler vectorises
     // (32 bytes per step), says so.
-    if !text.bytes().fold(false, |any, byte| any | needs_escape(byte)) {
+    if !text
+        .bytes()
+        .fold(false, |any, byte| any | needs_escape(byte))
+    {
         return text.len() + 2;
     }
     let extra: usize = text

@@ -137,7 +137,7 @@ async fn invoke(
         ));
     };
     // Both making the future (argument decoding, a sync closure) and polling it may panic.
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(call.arguments.clone())))
+    let future = std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(&call.arguments)))
         .map_err(|panic| panicked(&call.name, panic))?;
     let guarded = AssertUnwindSafe(future).catch_unwind();
     let finished = match timeout {

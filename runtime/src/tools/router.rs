@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rmcp::RoleServer;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
-use rmcp::model::{CallToolRequestParams, CallToolResponse, ContentBlock};
+use rmcp::model::{CallToolRequestParams, CallToolResponse, ContentBlock, JsonObject};
 use rmcp::service::RequestContext;
 
 use crate::tools::tool::{SamplingTool, ToolCallError, ToolCallErrorKind, ToolOutput};
@@ -45,8 +45,10 @@ where
             let sampling = SamplingTool::from_raw(
                 name,
                 Arc::new(crate::schema::with_required_array(&tool.input_schema)),
-                move |args| {
+                move |args: &JsonObject| {
                     let name = call_name.clone();
+                    // rmcp's call takes its arguments by value.
+                    let args = args.clone();
                     Box::pin(async move {
                         let params = CallToolRequestParams::new(name.clone()).with_arguments(args);
                         let context = ToolCallContext::new(service, params, ctx.clone());

@@ -18,7 +18,7 @@ use crate::message::ToolSpec;
 /// The future a tool's call returns.
 pub type ToolFuture<'a> = BoxFuture<'a, Result<ToolOutput, ToolCallError>>;
 
-type CallFn<'a> = dyn Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a;
+type CallFn<'a> = dyn Fn(&JsonObject) -> ToolFuture<'a> + Send + Sync + 'a;
 
 /// A tool the LLM may call during a sampling loop.
 ///
@@ -193,7 +193,7 @@ impl<'a> SamplingTool<'a> {
         F: Fn(Args) -> Fut + Send + Sync + 'a,
         Fut: Future<Output = Result<ToolOutput, ToolCallError>> + Send + 'a,
     {
-        let call = move |args: JsonObject| -> ToolFuture<'a> {
+        let call = move |args: &JsonObject| -> ToolFuture<'a> {
             match crate::tools::args::decode_args::<Args>(args) {
                 Ok(args) => Box::pin(f(args)),
                 Err(message) => {
@@ -205,14 +205,15 @@ impl<'a> SamplingTool<'a> {
     }
 
     /// A tool from a ready input schema and a call on raw JSON arguments; the building block
-    /// for tools that do not come from a Rust arguments type.
+    /// for tools that do not come from a Rust arguments type. The call borrows the arguments
+    /// (they stay in the loop's history): decode or copy what the returned future needs.
     pub fn from_raw<F>(
         name: impl Into<Cow<'static, str>>,
         input_schema: Arc<JsonObject>,
         call: F,
     ) -> Self
     where
-        F: Fn(JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
+        F: Fn(&JsonObject) -> ToolFuture<'a> + Send + Sync + 'a,
     {
         Self {
             name: name.into(),
@@ -295,7 +296,7 @@ impl<'a> SamplingTool<'a> {
     }
 
     /// Calls the tool on JSON arguments, as the loop does.
-    pub fn call(&self, args: JsonObject) -> ToolFuture<'a> {
+    pub fn call(&self, args: &JsonObject) -> ToolFuture<'a> {
         (self.call)(args)
     }
 

@@ -11,7 +11,7 @@ async fn double(n: u32) -> u32 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     assert_eq!(double(2).await, 4);
-    let args = serde_json::json!({"n": 21}).as_object().unwrap().clone();
-    let output = double_tool().call(args).await.unwrap();
+    let args = serde_json::json!({"n": 21});
+    let output = double_tool().call(args.as_object().unwrap()).await.unwrap();
     assert_eq!(output.as_text(), "42");
 }
