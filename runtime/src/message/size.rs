@@ -110,24 +110,42 @@ fn plain(text: &str) -> usize {
 /// A string, quoted and escaped as serde_json escapes it: `"` and `\` take a backslash, and
 /// so do the control characters, as `\n`-style short forms or `\u00XX`.
 fn string(text: &str) -> usize {
-    let needs_escape = |byte: u8| (byte < 0x20) | (byte == b'"') | (byte == b'\\');
-    // Most strings have nothing to escape: a branch-free fold, which the compiler vectorises
-    // (32 bytes per step), says so.
-    if !text
-        .bytes()
-        .fold(false, |any, byte| any | needs_escape(byte))
-    {
+    if !needs_escaping(text.as_bytes()) {
         return text.len() + 2;
     }
     let extra: usize = text
         .bytes()
-        .filter(|&byte| needs_escape(byte))
         .map(|byte| match byte {
             b'"' | b'\\' | b'\x08' | b'\t' | b'\n' | b'\x0c' | b'\r' => 1,
-            _ => 5,
+            0..=0x1f => 5,
+            _ => 0,
         })
         .sum();
     text.len() + 2 + extra
+}
+
+/// Whether any byte is a control character, `"` or `\`, looked at eight bytes at a time:
+/// most strings (ids, names, short results) have none, and are short.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Non-zero when a byte of `word` is below `n` (at most 0x80).
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let escapes = |word: u64| {
+        below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let any = chunks
+        .by_ref()
+        // `chunks_exact` gives eight bytes; the fallback (all zero) would only mean "count".
+        .map(|chunk| u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8])))
+        .any(|word| escapes(word) != 0);
+    let mut tail = [b' '; 8];
+    let rest = chunks.remainder();
+    tail[..rest.len()].copy_from_slice(rest);
+    any || escapes(u64::from_ne_bytes(tail)) != 0
 }
 
 fn map(entries: &Map<String, Value>) -> usize {
@@ -245,6 +263,26 @@ mod tests {
             let written = serde_json::to_string(&message).expect("serialisable");
             assert_eq!(message.json_size(), written.len(), "{written}");
         }
+    }
+
+    #[test]
+    fn the_eight_byte_check_finds_every_byte_to_escape_wherever_it_is() {
+        for len in 1..=17 {
+            for at in 0..len {
+                for byte in 0..=u8::MAX {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = byte;
+                    let expected = byte < 0x20 || byte == b'"' || byte == b'\\';
+                    assert_eq!(
+                        needs_escaping(&bytes),
+                        expected,
+                        "{byte:#04x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(!needs_escaping(b""));
+        assert!(!needs_escaping("é 漢字 🦀 \u{7f} ~ !#".as_bytes()));
     }
 
     #[test]
