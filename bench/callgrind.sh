@@ -6,6 +6,7 @@
 #
 #   bench/callgrind.sh                  # loop_text S=20, loop_struct S=5, loop_parallel W=8; LOW=4 HIGH=16 calls
 #   BUILD=0 RAW=/path OURS=/path bench/callgrind.sh    # other builds of the two servers, no cargo build
+#   RELR=0 bench/callgrind.sh           # both linked without packed relocations (bench/link.sh)
 #   OURS_FEATURES= bench/callgrind.sh   # ours with its default features (serde_json preserve_order);
 #                                       # by default ours is built with --no-default-features, as raw
 #   KEEP=1 bench/callgrind.sh           # keep the callgrind.out files (callgrind_annotate them)
@@ -13,6 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/link.sh
+source "$root/bench/link.sh"
 src=${BENCH_SRC:-$root/../shared/bench}
 py=${PY:-$root/.venv/bin/python}
 LOW=${LOW:-4}

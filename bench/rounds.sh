@@ -17,11 +17,14 @@
 #   SERVERS="raw=/path/a ours=/path/b old=/path/c" bench/rounds.sh   # other builds (no build)
 #   OURS_FEATURES= bench/rounds.sh              # ours with its default features (preserve_order)
 #   CPU=0 bench/rounds.sh                       # instructions only; REPEATS=5 CPU_CALLS=20
+#   RELR=0 bench/rounds.sh                      # both linked without packed relocations (bench/link.sh)
 #   KEEP=1 bench/rounds.sh                      # keep the callgrind.out files
 # Needs valgrind and python3 (for the fit).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/link.sh
+source "$root/bench/link.sh"
 STEPS=${STEPS:-4 8 16 32}
 LOW=${LOW:-1}
 HIGH=${HIGH:-3}

@@ -18,6 +18,7 @@
 #   OURS_FEATURES= bench/run.sh       # ours with its default features (serde_json preserve_order);
 #                                     # by default ours is built with --no-default-features, as raw
 #   BUILD=0 RAW=/path OURS=/path bench/run.sh   # other builds of the two servers, no cargo build
+#   RELR=0 bench/run.sh               # both servers linked without packed relocations (bench/link.sh)
 #
 # Other knobs of run_cases.sh apply (WARMUP, TEXT_STEPS, TEXT_CALLS, STRUCT_STEPS, ...).
 # BENCH_SRC is the harness (driver.py, run_cases.sh, fastmcp_server.py, requirements.lock; the
@@ -28,6 +29,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/link.sh
+source "$root/bench/link.sh"
 src=${BENCH_SRC:-$root/../shared/bench}
 if [ ! -x "$src/run_cases.sh" ]; then
   echo "no benchmark harness at $src (set BENCH_SRC)" >&2
