@@ -65,6 +65,15 @@ target=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Carg
   "$py" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 ours=${OURS:-$target/release/examples/bench_server}
 raw=${RAW:-$target/release/bench_raw}
+# Peak RSS counts the binary's pages as the page cache holds them: a file just written (a fresh
+# build) is cached in larger blocks than one read back, and maps ~700 KiB more (BENCHMARKS.md,
+# "Peak RSS of the typed loop"). Both binaries start out of the cache, so they are read alike.
+sync
+"$py" -c 'import os, sys
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)' "$raw" "$ours"
 
 cd "$work"
 mkdir -p results
