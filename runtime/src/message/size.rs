@@ -2,7 +2,7 @@
 //!
 //! The loop keeps its history under a byte limit and counts every message it appends, so this
 //! runs once per message. It walks the message as its `Serialize` impl writes it (the tests
-//! hold the two to the same count); only numbers go through serde_json's own formatting.
+//! hold the two to the same count); only floats go through serde_json's own formatting.
 
 use std::io;
 
