@@ -142,10 +142,11 @@ fn needs_escaping(bytes: &[u8]) -> bool {
         // `chunks_exact` gives eight bytes; the fallback (all zero) would only mean "count".
         .map(|chunk| u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8])))
         .any(|word| escapes(word) != 0);
-    let mut tail = [b' '; 8];
-    let rest = chunks.remainder();
-    tail[..rest.len()].copy_from_slice(rest);
-    any || escapes(u64::from_ne_bytes(tail)) != 0
+    // The last few bytes one at a time: padding them into a word costs a `memcpy` call.
+    any || chunks
+        .remainder()
+        .iter()
+        .any(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
 }
 
 fn map(entries: &Map<String, Value>) -> usize {

@@ -942,15 +942,17 @@ impl<'a, V> SampleRequest<'a, V> {
         if origin == Origin::Live {
             self.log_request(&span, llm, request, step);
         }
-        let started = std::time::Instant::now();
+        // The clock is read for the log only (the loop's usage times the call itself).
+        let started = (origin == Origin::Live && tracing::enabled!(tracing::Level::DEBUG))
+            .then(std::time::Instant::now);
         let result = llm.call(request, limit).instrument(span.clone()).await;
         let result = result.and_then(|response| {
             check_response(&response).map_err(SampleErrorKind::InvalidResponse)?;
             Ok(response)
         });
         // The time an arrived answer took is the client's, between two rounds: unknown here.
-        let elapsed_ms = (origin == Origin::Live)
-            .then(|| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let elapsed_ms =
+            started.map(|at| u64::try_from(at.elapsed().as_millis()).unwrap_or(u64::MAX));
         match &result {
             Ok(response) => self.log_answer(&span, step, elapsed_ms, response),
             Err(error) => {

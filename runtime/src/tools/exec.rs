@@ -43,9 +43,11 @@ pub(crate) async fn execute(
     calls: &[&ToolCall],
     options: ExecOptions,
 ) -> Vec<ToolResult> {
-    let forced_sequential = calls
-        .iter()
-        .any(|call| toolset.get(&call.name).is_some_and(|t| t.is_sequential()));
+    // Calls are looked up only when some tool of the set must run alone.
+    let forced_sequential = toolset.iter().any(|tool| tool.is_sequential())
+        && calls
+            .iter()
+            .any(|call| toolset.get(&call.name).is_some_and(|t| t.is_sequential()));
     let limit = match options.concurrency {
         _ if forced_sequential || calls.len() < 2 => 1,
         Concurrency::Sequential => 1,
@@ -88,19 +90,22 @@ async fn run_one(toolset: &Toolset<'_>, call: &ToolCall, options: ExecOptions) -
         step = options.step,
         error = tracing::field::Empty,
     );
-    let started = std::time::Instant::now();
+    // Reading the clock twice per call is only worth it for a log someone reads.
+    let started = tracing::enabled!(tracing::Level::DEBUG).then(std::time::Instant::now);
     let outcome = invoke(toolset, call, options.timeout)
         .instrument(span.clone())
         .await;
-    tracing::debug!(
-        parent: &span,
-        tool = %call.name,
-        call_id = %call.id,
-        step = options.step,
-        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        is_error = outcome.is_err(),
-        "tool call finished"
-    );
+    if let Some(started) = started {
+        tracing::debug!(
+            parent: &span,
+            tool = %call.name,
+            call_id = %call.id,
+            step = options.step,
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            is_error = outcome.is_err(),
+            "tool call finished"
+        );
+    }
     match outcome {
         Ok(output) => ToolResult::text(
             call.id.clone(),

@@ -12,7 +12,7 @@ use crate::tools::tool::SamplingTool;
 pub struct Toolset<'a> {
     tools: Vec<SamplingTool<'a>>,
     /// Indices into `tools`, sorted by name: a lookup is a binary search, with no hashing or
-    /// owned key per tool (a loop looks a tool up twice per call).
+    /// owned key per tool (a loop looks up the tool of every call it runs).
     by_name: Vec<usize>,
 }
 
